@@ -1,0 +1,1 @@
+"""sladesk application code packaged into the Lambda functions (domain, services, adapters, api)."""
