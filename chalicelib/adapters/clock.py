@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -33,3 +34,27 @@ class FixedClock:
 
     def advance(self, seconds: float) -> None:
         self._now += timedelta(seconds=seconds)
+
+
+_override: Clock | None = None
+
+
+def use_clock(clock: Clock | None) -> None:
+    """Make every later ``get_clock()`` answer ``clock`` (tests); None restores the default."""
+    global _override
+    _override = clock
+
+
+def get_clock() -> Clock:
+    """The clock for this process: an override, the local stack's dev clock, or wall time.
+
+    The dev clock (``SLADESK_DEV=1``) lives in the config table so that the
+    API, the stream pump and the scheduler of the local stack share it.
+    """
+    if _override is not None:
+        return _override
+    if os.environ.get("SLADESK_DEV") == "1":
+        from chalicelib.adapters.dev_clock import TableClock
+
+        return TableClock()
+    return SystemClock()
