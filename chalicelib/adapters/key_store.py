@@ -1,0 +1,61 @@
+"""API keys in the config table, kept only as SHA-256 hashes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+from pynamodb.exceptions import PutError
+
+from chalicelib.adapters.config_items import ApiKeyItem
+from chalicelib.adapters.table_base import bind_tables
+
+_PK = "KEY"
+
+
+class KeyStore:
+    """Stores, finds and revokes API keys by hash."""
+
+    def __init__(self) -> None:
+        bind_tables()
+
+    def find(self, key_hash: str) -> ApiKeyItem | None:
+        """The key with this hash, or None."""
+        try:
+            return ApiKeyItem.get(_PK, key_hash)
+        except ApiKeyItem.DoesNotExist:
+            return None
+
+    def add(self, key_hash: str, name: str, role: str, now: datetime) -> ApiKeyItem | None:
+        """Store a key unless one with this hash exists; None when it already did."""
+        item = ApiKeyItem(_PK, key_hash, key_id=key_hash[:16], name=name, role=role, created_at=now)
+        try:
+            item.save(condition=ApiKeyItem.sk.does_not_exist())
+        except PutError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                return None
+            raise
+        return item
+
+    def list(self, limit: int, start: dict | None) -> tuple[list[ApiKeyItem], dict | None]:
+        """One page of keys and the key to continue from."""
+        result = ApiKeyItem.query(_PK, limit=limit, last_evaluated_key=start)
+        items = list(result)
+        return items, result.last_evaluated_key
+
+    def remove(self, key_id: str) -> bool:
+        """Delete the key with this id; False when there is none."""
+        for item in self._by_id(key_id):
+            item.delete()
+            return True
+        return False
+
+    def _by_id(self, key_id: str) -> Iterator[ApiKeyItem]:
+        if len(key_id) != 16:
+            return iter(())
+        return ApiKeyItem.query(_PK, ApiKeyItem.sk.startswith(key_id), limit=1)
+
+
+def get_key_store() -> KeyStore:
+    """The key store of this process."""
+    return KeyStore()
