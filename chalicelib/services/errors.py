@@ -26,19 +26,19 @@ class ServiceError(Exception):
             self.code = code
 
 
-class InvalidInput(ServiceError):
+class InvalidInputError(ServiceError):
     """The request is well-formed but its content is refused (400)."""
 
     code = "validation_error"
 
 
-class NotFound(ServiceError):
+class NotFoundError(ServiceError):
     """An id in the path names nothing (404)."""
 
     code = "not_found"
 
 
-class Conflict(ServiceError):
+class ConflictError(ServiceError):
     """The write would break an invariant or lost a race (409)."""
 
     code = "conflict"

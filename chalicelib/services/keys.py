@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from chalicelib.adapters.clock import get_clock
 from chalicelib.adapters.key_store import get_key_store
-from chalicelib.services.errors import InvalidInput, NotFound
+from chalicelib.services.errors import InvalidInputError, NotFoundError
 
 ROLES = ("admin", "manager", "agent", "intake")
 
@@ -47,7 +47,7 @@ def hash_key(raw_key: str) -> str:
 
 def _check_role(role: str) -> None:
     if role not in ROLES:
-        raise InvalidInput(f"role must be one of {', '.join(ROLES)}", field="role")
+        raise InvalidInputError(f"role must be one of {', '.join(ROLES)}", field="role")
 
 
 def create_key(name: str, role: str) -> tuple[str, str]:
@@ -80,4 +80,4 @@ def authenticate(raw_key: str) -> Principal | None:
 def delete_key(key_id: str) -> None:
     """Revoke a key at once."""
     if not get_key_store().remove(key_id):
-        raise NotFound(f"no key {key_id}")
+        raise NotFoundError(f"no key {key_id}")
