@@ -1,83 +1,50 @@
-"""A tiny business calendar for timer tests: weekday office hours in UTC, whole-day holidays.
+"""The business calendar of the timer tests, and a plain predicate that says the same thing.
 
-Obviously correct rather than fast: it walks day by day. ``is_working`` is
-the plain predicate the slow reference of the property tests counts with.
+Support hours are Monday to Friday 10:30–16:00 Moscow time (UTC+3 all year),
+with New Year's Eve 2026 a holiday, 30 December shortened to 13:00 and
+Saturday 26 December 2026 an extra working day from 10:00 to 14:00.
+``is_support_time`` is the obviously correct minute-by-minute reading the
+slow reference of the property tests counts with.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 
-from chalicelib.domain.calendar import Segment, SegmentKind
+from chalicelib.domain.calendar import WorkCalendar, build_calendar
 
-_DAY = timedelta(days=1)
+MOSCOW = ZoneInfo("Europe/Moscow")
 
+SUPPORT_HOURS = {
+    "name": "Support hours",
+    "timezone": "Europe/Moscow",
+    "week": {day: [["10:30", "16:00"]] for day in ("mon", "tue", "wed", "thu", "fri")},
+    "holidays": ["2026-12-31"],
+    "exceptions": {"2026-12-30": [["10:30", "13:00"]], "2026-12-26": [["10:00", "14:00"]]},
+}
 
-class OfficeHours:
-    """Monday to Friday from ``opens`` to ``closes`` UTC; ``holidays`` are whole days off."""
-
-    def __init__(
-        self, opens: time = time(10, 30), closes: time = time(16, 0), holidays: Iterable[date] = ()
-    ) -> None:
-        self.opens = opens
-        self.closes = closes
-        self.holidays = frozenset(holidays)
-
-    def is_working(self, at: datetime) -> bool:
-        day = at.date()
-        if day.weekday() >= 5 or day in self.holidays:
-            return False
-        return self.opens <= at.timetz().replace(tzinfo=None) < self.closes
-
-    def elapsed(self, start: datetime, end: datetime) -> timedelta:
-        return sum(
-            (b - a for a, b, kind in self._pieces(start, end) if kind == SegmentKind.WORKING),
-            timedelta(0),
-        )
-
-    def deadline(self, start: datetime, duration: timedelta) -> datetime:
-        left = duration
-        if left <= timedelta(0):
-            return start
-        day = start.date()
-        while True:
-            for a, b, kind in self._pieces(max(start, _midnight(day)), _midnight(day + _DAY)):
-                if kind == SegmentKind.WORKING:
-                    if left <= b - a:
-                        return a + left
-                    left -= b - a
-            day += _DAY
-
-    def segments(self, start: datetime, end: datetime) -> list[Segment]:
-        merged: list[Segment] = []
-        for a, b, kind in self._pieces(start, end):
-            if merged and merged[-1].kind == kind:
-                merged[-1] = Segment(merged[-1].start, b, kind)
-            else:
-                merged.append(Segment(a, b, kind))
-        return merged
-
-    def _pieces(self, start: datetime, end: datetime) -> Iterator[tuple[datetime, datetime, str]]:
-        """The non-empty working, non-working and holiday pieces of [start, end), in order."""
-        day = start.date()
-        while _midnight(day) < end:
-            lo, hi = max(start, _midnight(day)), min(end, _midnight(day + _DAY))
-            if day in self.holidays:
-                pieces = [(lo, hi, SegmentKind.HOLIDAY)]
-            elif day.weekday() >= 5:
-                pieces = [(lo, hi, SegmentKind.NON_WORKING)]
-            else:
-                opens = datetime.combine(day, self.opens, UTC)
-                closes = datetime.combine(day, self.closes, UTC)
-                pieces = [
-                    (lo, min(hi, opens), SegmentKind.NON_WORKING),
-                    (max(lo, opens), min(hi, closes), SegmentKind.WORKING),
-                    (max(lo, closes), hi, SegmentKind.NON_WORKING),
-                ]
-            yield from ((a, b, kind) for a, b, kind in pieces if a < b)
-            day += _DAY
+_HOURS_ON = {
+    date(2026, 12, 31): None,
+    date(2026, 12, 30): (time(10, 30), time(13, 0)),
+    date(2026, 12, 26): (time(10, 0), time(14, 0)),
+}
 
 
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0), UTC)
+def support_hours() -> WorkCalendar:
+    return build_calendar(SUPPORT_HOURS)
+
+
+def msk(text: str) -> datetime:
+    """A Moscow wall-clock time such as ``"2026-11-02 15:00"``, as a UTC instant."""
+    return datetime.fromisoformat(text).replace(tzinfo=MOSCOW).astimezone(UTC)
+
+
+def is_support_time(at: datetime) -> bool:
+    local = at.astimezone(MOSCOW)
+    day = local.date()
+    if day in _HOURS_ON:
+        hours = _HOURS_ON[day]
+    else:
+        hours = (time(10, 30), time(16, 0)) if day.weekday() < 5 else None
+    return hours is not None and hours[0] <= local.time() < hours[1]
