@@ -1,0 +1,68 @@
+"""The AWS emulator of the local stack: moto server on loopback, on a free port.
+
+Everything runs in this process, so pointing the environment at the emulator
+(``aws_environment``) is enough for every boto3 client and PynamoDB model to
+use it, and no request ever reaches a real AWS account.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from types import TracebackType
+
+from moto.server import ThreadedMotoServer
+
+LOOPBACK = "127.0.0.1"
+REGION = "us-east-1"
+
+
+class Emulator:
+    """moto's threaded server on loopback; entering starts it, leaving stops it."""
+
+    def __init__(self, host: str = LOOPBACK) -> None:
+        self._host = host
+        self._server: ThreadedMotoServer | None = None
+        self.endpoint = ""
+
+    def __enter__(self) -> Emulator:
+        # werkzeug logs every emulator call at INFO; the API server's own log is what people read.
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        self._server = ThreadedMotoServer(ip_address=self._host, port=0, verbose=False)
+        self._server.start()
+        host, port = self._server.get_host_and_port()
+        self.endpoint = f"http://{host}:{port}"
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+
+# Credentials a developer's shell may hold; the emulator must never see (or send on) real ones.
+_REAL_ACCOUNT_VARIABLES = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
+
+
+def use_emulator(endpoint: str) -> None:
+    """Point every AWS client and PynamoDB model of this process at the emulator at ``endpoint``."""
+    for name in _REAL_ACCOUNT_VARIABLES:
+        os.environ.pop(name, None)
+    os.environ.update(
+        {
+            "AWS_ENDPOINT_URL": endpoint,
+            "SLADESK_DYNAMODB_ENDPOINT": endpoint,
+            # The emulator accepts any credentials; these can never reach a real account.
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+            # Without it, moto's DynamoDB Streams answers 404 on describe_stream.
+            "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+        }
+    )

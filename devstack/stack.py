@@ -1,0 +1,127 @@
+"""Starts the local stack in order, prints how to reach it, and stops it on Ctrl-C or SIGTERM.
+
+Each long-running part (the emulator, the API server) is a context manager
+entered on one ``ExitStack``, so parts stop in the reverse order they
+started, whatever happened in between. Further parts join the same way.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shlex
+import signal
+import sys
+import threading
+from collections.abc import Mapping
+from contextlib import ExitStack
+from dataclasses import dataclass
+from types import FrameType
+
+from chalicelib.adapters.tables import (
+    CARDS_TABLE_ENV,
+    CONFIG_TABLE_ENV,
+    REPORTS_TABLE_ENV,
+    TIMERS_TABLE_ENV,
+    create_tables,
+)
+from chalicelib.services.keys import ensure_key
+from devstack.api_server import ApiServer
+from devstack.demo import Demo, DemoError, seed_demo
+from devstack.emulator import LOOPBACK, Emulator, use_emulator
+
+DEFAULT_PORT = 8000
+TABLE_NAMES = {
+    CARDS_TABLE_ENV: "sladesk-local-cards",
+    TIMERS_TABLE_ENV: "sladesk-local-timers",
+    CONFIG_TABLE_ENV: "sladesk-local-config",
+    REPORTS_TABLE_ENV: "sladesk-local-reports",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the environment asks of the local stack."""
+
+    port: int
+    admin_key: str | None
+    demo: bool
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str]) -> Settings:
+        """Read ``PORT``, ``SLADESK_ADMIN_KEY`` and ``SLADESK_DEMO``; ValueError when invalid."""
+        raw_port = environ.get("PORT") or str(DEFAULT_PORT)
+        if not raw_port.isdigit() or not 0 < int(raw_port) < 65536:
+            raise ValueError(f"PORT must be a TCP port number, not {raw_port!r}")
+        demo = environ.get("SLADESK_DEMO", "1")
+        if demo not in ("0", "1"):
+            raise ValueError(f"SLADESK_DEMO must be 0 or 1, not {demo!r}")
+        return cls(int(raw_port), environ.get("SLADESK_ADMIN_KEY") or None, demo == "1")
+
+
+def main() -> int:
+    """Run the local stack until Ctrl-C or SIGTERM; 0 after a clean stop."""
+    try:
+        settings = Settings.from_environment(os.environ)
+    except ValueError as error:
+        print(f"devstack: {error}", file=sys.stderr)
+        return 2
+    signal.signal(signal.SIGTERM, _interrupt)
+    with ExitStack() as running:
+        try:
+            _start(settings, running)
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            pass
+        except (OSError, DemoError) as error:
+            print(f"devstack: cannot start: {error}", file=sys.stderr)
+            return 1
+        finally:
+            # A second Ctrl-C must not cut the stop short.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            print("Stopping the local stack.", flush=True)
+    return 0
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def _start(settings: Settings, running: ExitStack) -> None:
+    # The app reads these when it is imported (SLADESK_DEV registers the /dev routes).
+    os.environ["SLADESK_DEV"] = "1"
+    os.environ.update(TABLE_NAMES)
+    emulator = running.enter_context(Emulator())
+    use_emulator(emulator.endpoint)
+    create_tables()
+    admin_key = settings.admin_key or "sld_" + secrets.token_urlsafe(32)
+    ensure_key(admin_key, "local stack admin", "admin")
+    api = running.enter_context(ApiServer(LOOPBACK, settings.port))
+    demo = seed_demo(api.url, admin_key) if settings.demo else None
+    print(_banner(api.url, admin_key, emulator.endpoint, demo), flush=True)
+
+
+def _banner(api_url: str, admin_key: str, emulator_url: str, demo: Demo | None) -> str:
+    auth = shlex.quote(f"Authorization: Bearer {admin_key}")
+    if demo is None:
+        example = f"curl -H {auth} {api_url}/keys"
+        seeded = "off (SLADESK_DEMO=0)"
+    else:
+        example = f"curl -H {auth} '{api_url}/cards?board_id={demo.board_id}'"
+        seeded = f"board {demo.board_id}, {len(demo.card_ids)} cards"
+    return "\n".join(
+        [
+            "",
+            "sladesk local stack is running",
+            f"  API        {api_url}   (try {api_url}/health)",
+            f"  admin key  {admin_key}",
+            f"  emulator   {emulator_url}   (moto; AWS_ENDPOINT_URL for the AWS CLI or boto3)",
+            f"  demo       {seeded}",
+            "",
+            "Try:",
+            f"  {example}",
+            "",
+            "Ctrl-C stops it.",
+        ]
+    )
