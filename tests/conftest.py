@@ -1,7 +1,9 @@
 """Shared test settings and fixtures: no test ever reaches a real AWS account."""
 
+import json
 import os
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +14,11 @@ os.environ.setdefault("AWS_SECURITY_TOKEN", "testing")
 os.environ.setdefault("AWS_SESSION_TOKEN", "testing")
 # moto's DynamoDB Streams answers 404 on describe_stream without this.
 os.environ.setdefault("AWS_ACCOUNT_ID_ENDPOINT_MODE", "disabled")
+# Chalice's test client sets the dev stage's variables during each request;
+# the same table names outside requests let fixtures create and inspect them.
+_STAGE = json.loads((Path(__file__).parent.parent / ".chalice" / "config.json").read_text())
+for _name, _value in _STAGE["stages"]["dev"]["environment_variables"].items():
+    os.environ.setdefault(_name, _value)
 # PynamoDB must talk to moto, never to an emulator endpoint left in the environment.
 os.environ.pop("SLADESK_DYNAMODB_ENDPOINT", None)
 

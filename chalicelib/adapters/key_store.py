@@ -8,6 +8,7 @@ from datetime import datetime
 from pynamodb.exceptions import PutError
 
 from chalicelib.adapters.config_items import ApiKeyItem
+from chalicelib.adapters.paging import decode_cursor, read_page
 from chalicelib.adapters.table_base import bind_tables
 
 _PK = "KEY"
@@ -15,9 +16,6 @@ _PK = "KEY"
 
 class KeyStore:
     """Stores, finds and revokes API keys by hash."""
-
-    def __init__(self) -> None:
-        bind_tables()
 
     def find(self, key_hash: str) -> ApiKeyItem | None:
         """The key with this hash, or None."""
@@ -37,11 +35,12 @@ class KeyStore:
             raise
         return item
 
-    def list(self, limit: int, start: dict | None) -> tuple[list[ApiKeyItem], dict | None]:
-        """One page of keys and the key to continue from."""
-        result = ApiKeyItem.query(_PK, limit=limit, last_evaluated_key=start)
-        items = list(result)
-        return items, result.last_evaluated_key
+    def list(self, limit: int, cursor: str | None) -> tuple[list[ApiKeyItem], str | None]:
+        """One page of keys (in hash order) and the cursor of the next."""
+        results = ApiKeyItem.query(
+            _PK, last_evaluated_key=decode_cursor(cursor), page_size=limit + 1
+        )
+        return read_page(results, limit, ("pk", "sk"))
 
     def remove(self, key_id: str) -> bool:
         """Delete the key with this id; False when there is none."""
@@ -58,4 +57,5 @@ class KeyStore:
 
 def get_key_store() -> KeyStore:
     """The key store of this process."""
+    bind_tables()
     return KeyStore()

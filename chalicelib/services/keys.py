@@ -12,7 +12,9 @@ import secrets
 from dataclasses import dataclass
 
 from chalicelib.adapters.clock import get_clock
+from chalicelib.adapters.config_items import ApiKeyItem
 from chalicelib.adapters.key_store import get_key_store
+from chalicelib.services.common import page, refusals
 from chalicelib.services.errors import InvalidInputError, NotFoundError
 
 ROLES = ("admin", "manager", "agent", "intake")
@@ -81,3 +83,14 @@ def delete_key(key_id: str) -> None:
     """Revoke a key at once."""
     if not get_key_store().remove(key_id):
         raise NotFoundError(f"no key {key_id}")
+
+
+def list_keys(limit: int, cursor: str | None) -> dict:
+    """One page of keys: ids, names and roles, never the keys."""
+    with refusals():
+        items, next_cursor = get_key_store().list(limit, cursor)
+    return page([_key_info(item) for item in items], next_cursor)
+
+
+def _key_info(item: ApiKeyItem) -> dict:
+    return {"id": item.key_id, "name": item.name, "role": item.role, "created_at": item.created_at}

@@ -7,7 +7,7 @@ from chalicelib.services import keys
 
 def test_create_key_stores_only_the_hash(tables, clock):
     key_id, raw_key = keys.create_key("bot", "agent")
-    items = boto3.client("dynamodb").scan(TableName="sladesk-config")["Items"]
+    items = boto3.client("dynamodb").scan(TableName="sladesk-dev-config")["Items"]
     assert raw_key not in str(items)
     assert keys.authenticate(raw_key).role == "agent"
     assert keys.authenticate(raw_key).key_id == key_id

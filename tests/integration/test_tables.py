@@ -18,7 +18,7 @@ def test_every_table_has_pk_and_sk(tables):
 
 def test_cards_table_streams_new_and_old_images_and_indexes_cards_by_board(tables):
     client = boto3.client("dynamodb")
-    table = client.describe_table(TableName="sladesk-cards")["Table"]
+    table = client.describe_table(TableName="sladesk-dev-cards")["Table"]
     assert table["StreamSpecification"] == {
         "StreamEnabled": True,
         "StreamViewType": "NEW_AND_OLD_IMAGES",
