@@ -99,6 +99,17 @@ def test_a_check_point_passed_before_a_pause_keeps_its_instant():
     assert resolve.next_check_at == instant(110) + MICROSECOND
 
 
+def test_check_points_passed_between_two_pauses_keep_their_instants():
+    # GIVEN 10 minutes of work, a pause, 50 minutes of work reaching the target, a pause
+    story = Story("queue", at=0).move("wait", at=10).move("work", at=30).move("wait", at=80)
+    story.move("work", at=100)
+    resolve = timer(story, resolution(60, warn=15), now=101)
+    # THEN the warning and the deadline fell in the second stretch of work
+    assert resolve.deadline == instant(80)
+    # AND the breach came the instant work resumed, the target being used up exactly
+    assert [c.at for c in resolve.checkpoints] == [instant(65), instant(100) + MICROSECOND]
+
+
 def test_a_time_in_column_timer_back_in_its_column_has_check_points_again():
     story = Story("queue", at=0).move("work", at=0).move("review", at=20).move("work", at=60)
     in_work = timer(story, time_in("work", 30, warn=5), now=61)
