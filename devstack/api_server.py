@@ -44,9 +44,11 @@ class ApiServer:
         # As chalice local does, the app sees the stage's variables, but the stack's own win.
         for name, value in config.environment_variables.items():
             os.environ.setdefault(name, value)
-        self._server = factory.create_local_server(
-            config.chalice_app, config, self._host, self._port
-        )
+        app = config.chalice_app
+        try:
+            self._server = factory.create_local_server(app, config, self._host, self._port)
+        except OSError as error:
+            raise OSError(f"cannot listen on {self.url}: {error.strerror} (set PORT)") from error
         http_server = self._server.server
         # http.server writes a response's headers and body separately; with Nagle's
         # algorithm on, the client's delayed ACK holds every kept-alive answer ~40 ms.

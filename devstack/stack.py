@@ -72,15 +72,14 @@ def main() -> int:
             _start(settings, running)
             threading.Event().wait()
         except KeyboardInterrupt:
-            pass
+            print("Stopping the local stack.", flush=True)
         except (OSError, DemoError) as error:
             print(f"devstack: cannot start: {error}", file=sys.stderr)
             return 1
         finally:
-            # A second Ctrl-C must not cut the stop short.
+            # A second Ctrl-C must not cut the stop (leaving the ExitStack) short.
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
-            print("Stopping the local stack.", flush=True)
     return 0
 
 
