@@ -1,0 +1,207 @@
+"""The local stack's outbox: everything the stack has sent, oldest first (``GET /dev/outbox``).
+
+Notifiers just send. Mail and SNS messages go to the AWS emulator, which
+keeps what it was given; this module reads them back over HTTP from the
+emulator's introspection endpoint (moto's ``/moto-api/data.json``), so it
+needs no emulator code. Under ``moto.mock_aws`` the same URL is answered in
+process. HTTP deliveries that never reach AWS (webhooks, Slack, Telegram) are
+recorded with ``record_delivery`` instead.
+
+The emulator keeps neither SES message tags nor send times, so a notifier
+says what a message is about in the message itself:
+
+- mail is sent raw (MIME) with the headers ``X-Sladesk-Event`` and
+  ``X-Sladesk-Card-Id``; its ``Date`` header is when it was sent;
+- SNS messages carry the string attributes ``event``, ``card_id`` and
+  ``sent_at`` (RFC 3339).
+
+Only the local stack (``SLADESK_DEV=1``) uses this module; ``requests`` comes
+with the development requirements.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import parsedate_to_datetime
+from typing import Any, cast
+
+import requests
+from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
+
+from chalicelib.adapters.table_base import ConfigTable, bind_tables
+
+EVENT_HEADER = "X-Sladesk-Event"
+CARD_HEADER = "X-Sladesk-Card-Id"
+EVENT_ATTRIBUTE = "event"
+CARD_ATTRIBUTE = "card_id"
+SENT_AT_ATTRIBUTE = "sent_at"
+
+# Where moto answers its introspection API when it runs in process (mock_aws).
+_IN_PROCESS_EMULATOR = "http://motoapi.amazonaws.com"
+_READ_TIMEOUT_SECONDS = 10
+_NEVER = datetime.min.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    """One message the stack sent: mail, an SNS message or an HTTP delivery."""
+
+    channel: str
+    to: str
+    subject: str | None
+    body: str
+    at: datetime | None
+    event: str | None
+    card_id: str | None
+    message_id: str
+
+
+class DeliveryItem(ConfigTable):
+    """A recorded HTTP delivery. Key: pk ``DEV#OUTBOX``, sk ``<sent at, µs since epoch>#<id>``.
+
+    The range key sorts deliveries by the time they were sent.
+    """
+
+    channel = UnicodeAttribute()
+    to = UnicodeAttribute()
+    subject = UnicodeAttribute(null=True)
+    body = UnicodeAttribute()
+    at = UTCDateTimeAttribute()
+    event = UnicodeAttribute(null=True)
+    card_id = UnicodeAttribute(null=True)
+    message_id = UnicodeAttribute()
+
+
+_DELIVERIES_PK = "DEV#OUTBOX"
+
+
+def record_delivery(item: OutboxItem) -> None:
+    """Add an HTTP delivery (webhook, Slack, Telegram) to the outbox; ``item.at`` is required."""
+    if item.at is None:
+        raise ValueError("a recorded delivery needs the time it was sent")
+    bind_tables()
+    micros = int(item.at.timestamp() * 1_000_000)
+    DeliveryItem(
+        _DELIVERIES_PK,
+        f"{micros:020d}#{item.message_id}",
+        channel=item.channel,
+        to=item.to,
+        subject=item.subject,
+        body=item.body,
+        at=item.at,
+        event=item.event,
+        card_id=item.card_id,
+        message_id=item.message_id,
+    ).save()
+
+
+def read_outbox() -> list[OutboxItem]:
+    """Everything sent so far, oldest first; messages without a send time come first."""
+    models = _emulator_models()
+    items = [
+        *_ses_items(models.get("ses", {})),
+        *_sns_items(models.get("sns", {})),
+        *_recorded_deliveries(),
+    ]
+    # Stable: messages of one kind with equal (or unknown) times keep the emulator's order.
+    return sorted(items, key=lambda item: (item.at is not None, item.at or _NEVER))
+
+
+def _emulator_models() -> dict[str, Any]:
+    endpoint = os.environ.get("AWS_ENDPOINT_URL") or _IN_PROCESS_EMULATOR
+    response = requests.get(
+        f"{endpoint.rstrip('/')}/moto-api/data.json", timeout=_READ_TIMEOUT_SECONDS
+    )
+    response.raise_for_status()
+    return response.json()
+
+
+def _ses_items(ses: dict[str, list[dict[str, Any]]]) -> list[OutboxItem]:
+    items = [_simple_mail(message) for message in ses.get("Message", [])]
+    items += [_raw_mail(message) for message in ses.get("RawMessage", [])]
+    return items
+
+
+def _simple_mail(message: dict[str, Any]) -> OutboxItem:
+    return OutboxItem(
+        channel="email",
+        to=", ".join(message["destinations"].get("ToAddresses", [])),
+        subject=message["subject"],
+        body=message["body"],
+        at=None,
+        event=None,
+        card_id=None,
+        message_id=message["id"],
+    )
+
+
+def _raw_mail(message: dict[str, Any]) -> OutboxItem:
+    # moto keeps the raw message decoded as UTF-8; parsing its bytes lets 8-bit bodies decode
+    # as their charset says. The default policy builds an EmailMessage and decodes headers.
+    raw = message["raw_data"].encode("utf-8")
+    mime = cast(EmailMessage, email.message_from_bytes(raw, policy=email.policy.default))
+    text = mime.get_body(preferencelist=("plain", "html"))
+    date = mime["Date"]
+    return OutboxItem(
+        channel="email",
+        to=str(mime["To"] or ", ".join(message["destinations"])),
+        subject=str(mime["Subject"]) if mime["Subject"] is not None else None,
+        body=text.get_content() if isinstance(text, EmailMessage) else "",
+        at=parsedate_to_datetime(str(date)).astimezone(UTC) if date else None,
+        event=_optional_str(mime[EVENT_HEADER]),
+        card_id=_optional_str(mime[CARD_HEADER]),
+        message_id=message["id"],
+    )
+
+
+def _sns_items(sns: dict[str, list[dict[str, Any]]]) -> list[OutboxItem]:
+    items = []
+    for topic in sns.get("Topic", []):
+        # moto keeps (message id, message, subject, attributes, group id) per publish.
+        for message_id, body, subject, attributes, _group in topic["sent_notifications"]:
+            attributes = attributes or {}
+            sent_at = _sns_attribute(attributes, SENT_AT_ATTRIBUTE)
+            items.append(
+                OutboxItem(
+                    channel="sns",
+                    to=topic["arn"],
+                    subject=subject,
+                    body=body,
+                    at=datetime.fromisoformat(sent_at).astimezone(UTC) if sent_at else None,
+                    event=_sns_attribute(attributes, EVENT_ATTRIBUTE),
+                    card_id=_sns_attribute(attributes, CARD_ATTRIBUTE),
+                    message_id=message_id,
+                )
+            )
+    return items
+
+
+def _sns_attribute(attributes: dict[str, dict[str, Any]], name: str) -> str | None:
+    value = attributes.get(name, {}).get("Value")
+    return str(value) if value is not None else None
+
+
+def _optional_str(header: Any) -> str | None:
+    return str(header) if header is not None else None
+
+
+def _recorded_deliveries() -> list[OutboxItem]:
+    bind_tables()
+    return [
+        OutboxItem(
+            channel=item.channel,
+            to=item.to,
+            subject=item.subject,
+            body=item.body,
+            at=item.at,
+            event=item.event,
+            card_id=item.card_id,
+            message_id=item.message_id,
+        )
+        for item in DeliveryItem.query(_DELIVERIES_PK)
+    ]

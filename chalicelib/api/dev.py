@@ -1,0 +1,119 @@
+"""Routes of the local stack only (``SLADESK_DEV=1``): the dev clock and the outbox.
+
+``app.py`` registers this blueprint only when ``SLADESK_DEV`` is ``1``, which
+only the local stack (``make run``) and tests set; deployed stacks never
+serve these routes. Like the rest of the local stack's tooling they need no
+key. They are plain Chalice routes rather than ``registry.endpoint`` ones:
+importing this module must not add local-only routes to the OpenAPI document
+of a process that does not serve them. Bodies and errors still follow the
+contract through the same models and error helpers.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Protocol, runtime_checkable
+
+from chalice import Blueprint, Response
+from pydantic import AwareDatetime, ConfigDict, Field, ValidationError
+
+from chalicelib.adapters.clock import Clock, get_clock
+from chalicelib.adapters.outbox import read_outbox
+from chalicelib.api.errors import service_error_response, validation_response
+from chalicelib.api.schemas.common import Body, Resource
+from chalicelib.services.errors import ConflictError, InvalidInputError, ServiceError
+
+dev_routes = Blueprint(__name__)
+
+# A century: far enough for any test, near enough that the clock stays a valid datetime.
+_MAX_ADVANCE_SECONDS = 100 * 366 * 24 * 3600
+
+
+@runtime_checkable
+class SettableClock(Protocol):
+    """A clock that the local stack and tests can move (``TableClock``, ``FixedClock``)."""
+
+    def now(self) -> datetime: ...
+
+    def set(self, now: datetime) -> Any: ...
+
+    def advance(self, seconds: float) -> Any: ...
+
+
+class ClockChange(Body):
+    """``POST /dev/clock``: exactly one of ``now`` and ``advance_seconds``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    now: AwareDatetime | None = None
+    advance_seconds: (
+        Annotated[float, Field(ge=0, le=_MAX_ADVANCE_SECONDS, allow_inf_nan=False)] | None
+    ) = None
+
+
+class ClockReading(Resource):
+    """The server's "now"."""
+
+    now: datetime
+
+
+class OutboxEntry(Resource):
+    """One message the stack sent."""
+
+    channel: str
+    to: str
+    subject: str | None
+    body: str
+    at: datetime | None
+    event: str | None
+    card_id: str | None
+    message_id: str
+
+
+class Outbox(Resource):
+    """Everything the stack sent, oldest first."""
+
+    items: list[OutboxEntry]
+
+
+@dev_routes.route("/dev/clock", methods=["GET"])
+def read_clock() -> dict:
+    """The server's "now": the dev clock, or wall time while it was never set."""
+    return _reading(get_clock())
+
+
+@dev_routes.route("/dev/clock", methods=["POST"])
+def change_clock() -> dict | Response:
+    """Set the clock (``{"now": ...}``) or move it on (``{"advance_seconds": n}``)."""
+    try:
+        change = ClockChange.model_validate_json(dev_routes.current_request.raw_body or b"")
+        return _reading(_apply(change))
+    except ValidationError as error:
+        return validation_response(error)
+    except ServiceError as error:
+        return service_error_response(error)
+
+
+@dev_routes.route("/dev/outbox", methods=["GET"])
+def list_outbox() -> dict:
+    """Everything the stack has sent (mail, SNS, HTTP deliveries), oldest first."""
+    return Outbox.model_validate({"items": read_outbox()}).model_dump(mode="json")
+
+
+def _apply(change: ClockChange) -> SettableClock:
+    if (change.now is None) == (change.advance_seconds is None):
+        message = "give exactly one of now and advance_seconds"
+        details = [{"field": name, "message": message} for name in ("now", "advance_seconds")]
+        raise InvalidInputError(message, details=details)
+    clock = get_clock()
+    if not isinstance(clock, SettableClock):
+        raise ConflictError("this process runs on wall time", code="clock_not_settable")
+    if change.now is not None:
+        clock.set(change.now)
+    else:
+        clock.advance(change.advance_seconds)
+    return clock
+
+
+def _reading(clock: Clock) -> dict:
+    return ClockReading(now=clock.now()).model_dump(mode="json")
