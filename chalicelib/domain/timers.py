@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import IntEnum, StrEnum
+from functools import lru_cache
 from typing import Literal, NamedTuple
 
 from chalicelib.domain.calendar import SegmentKind, WorkingTime
@@ -257,10 +258,10 @@ class _Clock:
         self.stopped_at: datetime | None = None
         self.deadline_at_stop: datetime | None = None
         self.seq = 0
-        # Amounts of counted time whose instants matter: the target (the
-        # deadline), then the check points. An instant is found when the
-        # stretch that reaches it ends, so it stays right after a pause.
-        self.marks, self.reached = _marks_of(rule)
+        # The instant of each mark is found when the stretch that reaches it
+        # ends, so a deadline or check point passed before a pause keeps it.
+        self.marks = _marks_of(rule)
+        self.reached: list[datetime | None] = [None] * len(self.marks)
         self.stretches: list[tuple[datetime, datetime, _Mode]] | None = [] if record else None
 
     def move(self, at: datetime, mode: _Mode) -> None:
@@ -288,13 +289,13 @@ class _Clock:
         """End a counting stretch at ``at``; return the deadline that was in force if wanted."""
         since, before = self.since, self.elapsed
         after = before + self.calendar.elapsed(since, at) if at > since else before
-        for i, mark in enumerate(self.marks):
+        for i, (mark, _, _) in enumerate(self.marks):
             if self.reached[i] is None and mark <= after:
                 self.reached[i] = self.calendar.deadline(since, max(mark - before, _ZERO))
         self.elapsed = after
         if not want_deadline:
             return None
-        return self.reached[0] or self.calendar.deadline(since, self.marks[0] - before)
+        return self.reached[0] or self.calendar.deadline(since, self.marks[0][0] - before)
 
     def timer(self, now: datetime) -> Timer:
         """The timer as of ``now`` (not earlier than the last event read)."""
@@ -309,14 +310,14 @@ class _Clock:
                 elapsed = before + self.calendar.elapsed(since, now)
             instants = [
                 reached or self.calendar.deadline(since, mark - before)
-                for mark, reached in zip(self.marks, self.reached, strict=True)
+                for (mark, _, _), reached in zip(self.marks, self.reached, strict=True)
             ]
             deadline = instants[0]
             checkpoints = tuple(
                 sorted(
                     (
                         Checkpoint(kind, level, at)
-                        for (kind, level), at in zip(_labels_of(rule), instants[1:], strict=True)
+                        for (_, kind, level), at in zip(self.marks[1:], instants[1:], strict=True)
                     ),
                     key=lambda checkpoint: checkpoint.at,
                 )
@@ -438,7 +439,8 @@ def _run(
                             clock.move(at, _Mode.COUNTING)
                     else:
                         mode = _Mode.PAUSED if in_pause else _Mode.COUNTING
-                clock.move(at, mode)
+                if mode != clock.mode:
+                    clock.move(at, mode)
 
     last_seq = history[-1].seq
     clocks = [clock for _, group in groups for clock in group]
@@ -447,21 +449,22 @@ def _run(
     return clocks, max(now, at)
 
 
-def _marks_of(rule: SlaRule) -> tuple[list[timedelta], list[datetime | None]]:
+@lru_cache(maxsize=1024)
+def _marks_of(rule: SlaRule) -> tuple[tuple[timedelta, CheckpointKind | None, int], ...]:
+    """Amounts of counted time whose instants matter, each with its check point kind and level.
+
+    The target comes first (its instant is the deadline; it is no check point),
+    then the warning, the breach and the escalation levels. Rules are frozen
+    and shared by every card pinned to the same policy version, so this is
+    worked out once per rule.
+    """
     breach = rule.target + _PAST
-    marks = [rule.target]
+    marks: list[tuple[timedelta, CheckpointKind | None, int]] = [(rule.target, None, 0)]
     if rule.warn_before is not None:
-        marks.append(max(rule.target - rule.warn_before, _ZERO))
-    marks.append(breach)
-    marks.extend(max(rule.target + e.after_breach, breach) for e in rule.escalations)
-    return marks, [None] * len(marks)
-
-
-def _labels_of(rule: SlaRule) -> list[tuple[CheckpointKind, int]]:
-    """Kind and level of each check point, in the order of ``_marks_of`` after the target."""
-    labels = [(CheckpointKind.WARNING, 0)] if rule.warn_before is not None else []
-    labels.append((CheckpointKind.BREACH, 0))
-    labels.extend(
-        (CheckpointKind.ESCALATION, level) for level in range(1, len(rule.escalations) + 1)
+        marks.append((max(rule.target - rule.warn_before, _ZERO), CheckpointKind.WARNING, 0))
+    marks.append((breach, CheckpointKind.BREACH, 0))
+    marks.extend(
+        (max(rule.target + escalation.after_breach, breach), CheckpointKind.ESCALATION, level)
+        for level, escalation in enumerate(rule.escalations, 1)
     )
-    return labels
+    return tuple(marks)
