@@ -1,0 +1,272 @@
+"""The real local stack, started as ``make run`` starts it, driven over HTTP.
+
+Each stack runs as a subprocess on a free port; every wait is bounded and the
+process is always stopped (and killed if it will not stop) at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from pathlib import Path
+
+import boto3
+import pytest
+import requests
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+ADMIN_KEY = "sld_e2e-admin-key"
+START_TIMEOUT_SECONDS = 60
+STOP_TIMEOUT_SECONDS = 15
+REQUEST_TIMEOUT_SECONDS = 10
+READY_LINE = "sladesk local stack is running"
+
+
+@dataclass
+class RunningStack:
+    """A started local stack: its process, where it answers, and an authorised session."""
+
+    process: subprocess.Popen
+    url: str
+    emulator_url: str
+    session: requests.Session
+    output: Path
+
+    def get(self, path: str, **kwargs) -> requests.Response:
+        return self.session.get(self.url + path, timeout=REQUEST_TIMEOUT_SECONDS, **kwargs)
+
+    def post(self, path: str, body: dict) -> requests.Response:
+        return self.session.post(self.url + path, json=body, timeout=REQUEST_TIMEOUT_SECONDS)
+
+    def stop(self) -> int:
+        """Ctrl-C, as a developer would; the exit status."""
+        self.process.send_signal(signal.SIGINT)
+        return self.process.wait(timeout=STOP_TIMEOUT_SECONDS)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def local_stack(tmp_path: Path, demo: bool) -> Iterator[RunningStack]:
+    """``python -m devstack`` on a free port, until its banner says it is ready."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "SLADESK_ADMIN_KEY": ADMIN_KEY,
+        "SLADESK_DEMO": "1" if demo else "0",
+    }
+    output = tmp_path / f"stack-{port}.log"
+    with output.open("w") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "devstack"],
+            cwd=PROJECT_DIR,
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {ADMIN_KEY}"
+    try:
+        banner = wait_until_ready(process, output)
+        emulator_url = re.search(r"emulator\s+(http://\S+)", banner).group(1)
+        yield RunningStack(process, f"http://127.0.0.1:{port}", emulator_url, session, output)
+    finally:
+        session.close()
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=STOP_TIMEOUT_SECONDS)
+
+
+def wait_until_ready(process: subprocess.Popen, output: Path) -> str:
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        text = output.read_text()
+        if READY_LINE in text and "Ctrl-C stops it." in text:
+            return text
+        if process.poll() is not None:
+            pytest.fail(f"the local stack exited with {process.returncode}:\n{text}")
+        time.sleep(0.05)
+    pytest.fail(
+        f"the local stack was not ready in {START_TIMEOUT_SECONDS} s:\n{output.read_text()}"
+    )
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory) -> Iterator[RunningStack]:
+    """One empty stack (SLADESK_DEMO=0) shared by the tests of this module that do not stop it."""
+    with local_stack(tmp_path_factory.mktemp("stack"), demo=False) as running:
+        yield running
+
+
+def test_health_answers_without_a_key(stack):
+    response = requests.get(stack.url + "/health", timeout=REQUEST_TIMEOUT_SECONDS)
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_the_printed_admin_key_is_an_admin_key(stack):
+    assert stack.get("/keys").status_code == 200
+    anonymous = requests.get(stack.url + "/keys", timeout=REQUEST_TIMEOUT_SECONDS)
+    assert anonymous.status_code == 401
+
+
+def test_the_clock_can_be_set_and_advanced(stack):
+    set_response = stack.post("/dev/clock", {"now": "2026-11-02T09:00:00Z"})
+    assert set_response.status_code == 200
+    assert set_response.json() == {"now": "2026-11-02T09:00:00Z"}
+
+    assert stack.post("/dev/clock", {"advance_seconds": 90}).json() == {
+        "now": "2026-11-02T09:01:30Z"
+    }
+    assert stack.get("/dev/clock").json() == {"now": "2026-11-02T09:01:30Z"}
+
+    refused = stack.post("/dev/clock", {"advance_seconds": -5})
+    assert refused.status_code == 400
+    assert refused.json()["error"]["details"][0]["field"] == "advance_seconds"
+
+
+def test_a_card_is_created_read_back_and_dated_by_the_dev_clock(stack):
+    # GIVEN a calendar, a board and an SLA on that calendar
+    calendar = stack.post(
+        "/calendars",
+        {
+            "name": "Support hours",
+            "timezone": "Europe/Moscow",
+            "week": {day: [["10:30", "16:00"]] for day in ("mon", "tue", "wed", "thu", "fri")},
+        },
+    )
+    assert calendar.status_code == 201, calendar.text
+    board = stack.post(
+        "/boards",
+        {
+            "name": "Helpdesk",
+            "key": "HD",
+            "columns": [
+                {"id": "queue", "name": "Queue", "kind": "queue"},
+                {"id": "done", "name": "Done", "kind": "done"},
+            ],
+            "lanes": [{"id": "main", "name": "Main"}],
+        },
+    )
+    assert board.status_code == 201, board.text
+    sla = stack.post(
+        "/slas",
+        {
+            "name": "Gold",
+            "calendar_id": calendar.json()["id"],
+            "rules": [{"id": "react", "kind": "first_reaction", "target": "PT10M"}],
+        },
+    )
+    assert sla.status_code == 201, sla.text
+
+    # WHEN a card is opened at a set instant, and moved to done two minutes later
+    stack.post("/dev/clock", {"now": "2026-11-02T09:00:00Z"})
+    card = stack.post(
+        "/cards",
+        {
+            "board_id": board.json()["id"],
+            "title": "Printer on fire",
+            "requester": {"email": "olga@shop.example", "name": "Olga"},
+            "sla_ids": [sla.json()["id"]],
+        },
+    )
+    assert card.status_code == 201, card.text
+    stack.post("/dev/clock", {"advance_seconds": 120})
+    moved = stack.post(f"/cards/{card.json()['id']}/move", {"column_id": "done"})
+    assert moved.status_code == 200, moved.text
+
+    # THEN reading it back shows the card, its SLA, and both instants from the dev clock
+    read = stack.get(f"/cards/{card.json()['id']}")
+    assert read.status_code == 200, read.text
+    body = read.json()
+    assert (body["title"], body["column_id"]) == ("Printer on fire", "done")
+    assert [pin["sla_id"] for pin in body["slas"]] == [sla.json()["id"]]
+    assert body["created_at"] == "2026-11-02T09:00:00Z"
+    assert body["updated_at"] == "2026-11-02T09:02:00Z"
+
+
+def test_the_outbox_shows_what_was_sent_through_the_emulator(stack):
+    # GIVEN a raw mail through SES and an SNS alert, sent to the stack's emulator
+    aws = {
+        "endpoint_url": stack.emulator_url,
+        "region_name": "us-east-1",
+        "aws_access_key_id": "local",
+        "aws_secret_access_key": "local",
+    }
+    ses = boto3.client("ses", **aws)
+    ses.verify_domain_identity(Domain="sladesk.example")
+    mail = EmailMessage()
+    mail["From"] = "desk@sladesk.example"
+    mail["To"] = "olga@shop.example"
+    mail["Subject"] = "SUP-1: we are on it"
+    mail["Date"] = "Mon, 02 Nov 2026 09:00:00 +0000"
+    mail["X-Sladesk-Event"] = "acknowledgement"
+    mail["X-Sladesk-Card-Id"] = "SUP-1"
+    mail.set_content("Thanks, we have your request.\n")
+    mail_id = ses.send_raw_email(RawMessage={"Data": mail.as_bytes()})["MessageId"]
+    sns = boto3.client("sns", **aws)
+    topic = sns.create_topic(Name="sladesk-alerts")["TopicArn"]
+    alert_id = sns.publish(
+        TopicArn=topic,
+        Message="SUP-1 breached its first reaction",
+        MessageAttributes={
+            "event": {"DataType": "String", "StringValue": "sla_breach"},
+            "card_id": {"DataType": "String", "StringValue": "SUP-1"},
+            "sent_at": {"DataType": "String", "StringValue": "2026-11-02T09:11:00Z"},
+        },
+    )["MessageId"]
+
+    # WHEN the outbox is read over HTTP
+    outbox = stack.get("/dev/outbox").json()["items"]
+
+    # THEN both are there, oldest first, with their event and card
+    items = [item for item in outbox if item["message_id"] in (mail_id, alert_id)]
+    assert [(i["channel"], i["to"], i["event"], i["card_id"], i["at"]) for i in items] == [
+        ("email", "olga@shop.example", "acknowledgement", "SUP-1", "2026-11-02T09:00:00Z"),
+        ("sns", topic, "sla_breach", "SUP-1", "2026-11-02T09:11:00Z"),
+    ]
+
+
+def test_the_demo_is_seeded_and_ctrl_c_stops_the_stack_cleanly(tmp_path):
+    with local_stack(tmp_path, demo=True) as demo:
+        [board] = [b for b in demo.get("/boards").json()["items"] if b["name"] == "Support"]
+        assert [lane["id"] for lane in board["lanes"]] == ["standard", "premium"]
+        slas = {sla["name"]: sla for sla in demo.get("/slas").json()["items"]}
+        assert set(slas) == {"Premium", "Standard"}
+        [calendar] = demo.get("/calendars").json()["items"]
+        assert (calendar["timezone"], calendar["week"]["mon"]) == (
+            "Europe/Moscow",
+            [["10:30", "16:00"]],
+        )
+        assert slas["Standard"]["calendar_id"] == calendar["id"]
+        assert slas["Premium"]["calendar_id"] is None
+        automations = demo.get("/automations").json()["items"]
+        assert {(a["when"]["lane_id"], *a["attach"]) for a in automations} == {
+            ("premium", slas["Premium"]["id"]),
+            ("standard", slas["Standard"]["id"]),
+        }
+
+        cards = demo.get("/cards", params={"board_id": board["id"]}).json()["items"]
+        assert {card["lane_id"] for card in cards} == {"premium", "standard"}
+        assert {card["column_id"] for card in cards} > {"queue"}
+
+        assert datetime.fromisoformat(demo.get("/dev/clock").json()["now"]) <= datetime.now(UTC)
+        assert f"curl -H 'Authorization: Bearer {ADMIN_KEY}'" in demo.output.read_text()
+
+        assert demo.stop() == 0
+        assert "Stopping the local stack." in demo.output.read_text()
