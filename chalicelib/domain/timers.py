@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import IntEnum, StrEnum
 from functools import lru_cache
 from typing import Literal, NamedTuple
@@ -193,6 +193,7 @@ def evaluate(
     its rules in policy order. The whole history counts, whenever the SLA was
     attached.
 
+    ``now`` may be in any zone; it is taken in UTC like the events' instants.
     Events stamped earlier than their predecessor count at the predecessor's
     instant, and a ``now`` earlier than the last event counts as that event's
     instant, so time never runs backwards.
@@ -384,6 +385,7 @@ def _run(
     """Read the history once, moving every rule's clock; return the clocks and the effective now."""
     if now.tzinfo is None:
         raise DomainError("now must be timezone-aware", field="now")
+    now = now.astimezone(UTC)  # instants are compared and subtracted in UTC
     if not history:
         return [], now
     first = history[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -211,6 +212,12 @@ def test_a_second_created_event_is_refused():
     story.events.append(CardEvent(3, T0, EventKind.CREATED, story.events[0].data))
     with pytest.raises(DomainError):
         timer(story, resolution(60), now=10)
+
+
+def test_now_in_another_zone_is_taken_in_utc():
+    story = Story("queue", at=0)
+    in_moscow = instant(30).astimezone(ZoneInfo("Europe/Moscow"))
+    assert timer(story, resolution(60), now=in_moscow) == timer(story, resolution(60), now=30)
 
 
 def test_a_naive_now_is_refused():
