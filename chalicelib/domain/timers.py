@@ -247,7 +247,7 @@ class _Clock:
     )
 
     def __init__(
-        self, policy: SlaPolicy, rule: SlaRule, calendar: WorkingTime, record: bool
+        self, policy: SlaPolicy, rule: SlaRule, calendar: WorkingTime, seq: int, record: bool
     ) -> None:
         self.policy = policy
         self.rule = rule
@@ -258,12 +258,34 @@ class _Clock:
         self.started_at: datetime | None = None
         self.stopped_at: datetime | None = None
         self.deadline_at_stop: datetime | None = None
-        self.seq = 0
+        self.seq = seq  # the last event of the history, which every timer is derived from
         # The instant of each mark is found when the stretch that reaches it
         # ends, so a deadline or check point passed before a pause keeps it.
         self.marks = _marks_of(rule)
         self.reached: list[datetime | None] = [None] * len(self.marks)
         self.stretches: list[tuple[datetime, datetime, _Mode]] | None = [] if record else None
+
+    def follow(
+        self, at: datetime, column_id: str, in_pause: bool, in_done: bool, reacted: bool
+    ) -> None:
+        """Move to the mode the card's state at ``at`` calls for under this rule."""
+        rule = self.rule
+        if rule.kind == RuleKind.TIME_IN_COLUMN:
+            if column_id == rule.column_id:
+                mode = _Mode.COUNTING
+            elif self.mode == _Mode.NOT_STARTED:
+                return  # the card has not been in the column yet
+            else:
+                mode = _Mode.STOPPED
+        elif reacted if rule.kind == RuleKind.FIRST_REACTION else in_done:
+            mode = _Mode.STOPPED
+            if self.mode == _Mode.NOT_STARTED:
+                # Both start at creation: a card created where they stop has
+                # met them at once, with the deadline they started with.
+                self.move(at, _Mode.COUNTING)
+        else:
+            mode = _Mode.PAUSED if in_pause else _Mode.COUNTING
+        self.move(at, mode)
 
     def move(self, at: datetime, mode: _Mode) -> None:
         """Change to ``mode`` at ``at`` (nothing happens if it is the current mode)."""
@@ -391,11 +413,12 @@ def _run(
     first = history[0]
     if first.kind != EventKind.CREATED:
         raise DomainError("a card's history must begin with its created event", field="history")
+    seq = history[-1].seq
     groups = []
     for sla_id in pinned_versions(history):
         if sla_id in policies:
             policy, calendar = policies[sla_id]
-            clocks = [_Clock(policy, rule, calendar, record) for rule in policy.rules]
+            clocks = [_Clock(policy, rule, calendar, seq, record) for rule in policy.rules]
             groups.append((policy.pause_in_columns, clocks))
     if not groups:
         return [], now
@@ -423,31 +446,9 @@ def _run(
             else:
                 in_pause = column_id in pause_columns
             for clock in clocks:
-                rule_kind = clock.rule.kind
-                if rule_kind == RuleKind.TIME_IN_COLUMN:
-                    if column_id == clock.rule.column_id:
-                        mode = _Mode.COUNTING
-                    elif clock.mode == _Mode.NOT_STARTED:
-                        continue
-                    else:
-                        mode = _Mode.STOPPED
-                else:
-                    stopped = reacted if rule_kind == RuleKind.FIRST_REACTION else in_done
-                    if stopped:
-                        mode = _Mode.STOPPED
-                        if clock.mode == _Mode.NOT_STARTED:
-                            # Both start at creation: a card created where they
-                            # stop has met them at once, with a deadline.
-                            clock.move(at, _Mode.COUNTING)
-                    else:
-                        mode = _Mode.PAUSED if in_pause else _Mode.COUNTING
-                if mode != clock.mode:
-                    clock.move(at, mode)
+                clock.follow(at, column_id, in_pause, in_done, reacted)
 
-    last_seq = history[-1].seq
     clocks = [clock for _, group in groups for clock in group]
-    for clock in clocks:
-        clock.seq = last_seq
     return clocks, max(now, at)
 
 
