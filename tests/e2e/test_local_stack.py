@@ -48,9 +48,9 @@ class RunningStack:
     def post(self, path: str, body: dict) -> requests.Response:
         return self.session.post(self.url + path, json=body, timeout=REQUEST_TIMEOUT_SECONDS)
 
-    def stop(self) -> int:
-        """Ctrl-C, as a developer would; the exit status."""
-        self.process.send_signal(signal.SIGINT)
+    def stop(self, signum: int = signal.SIGINT) -> int:
+        """Ctrl-C (or another signal); the exit status."""
+        self.process.send_signal(signum)
         return self.process.wait(timeout=STOP_TIMEOUT_SECONDS)
 
 
@@ -108,9 +108,13 @@ def wait_until_ready(process: subprocess.Popen, output: Path) -> str:
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory) -> Iterator[RunningStack]:
-    """One empty stack (SLADESK_DEMO=0) shared by the tests of this module that do not stop it."""
+    """One empty stack (SLADESK_DEMO=0) shared by the tests of this module that do not stop it.
+
+    At the end it is stopped the way a service manager would, with SIGTERM.
+    """
     with local_stack(tmp_path_factory.mktemp("stack"), demo=False) as running:
         yield running
+        assert running.stop(signal.SIGTERM) == 0, running.output.read_text()
 
 
 def test_health_answers_without_a_key(stack):
