@@ -109,10 +109,12 @@ def read_outbox() -> list[OutboxItem]:
         *_recorded_deliveries(),
     ]
     # Stable: messages of one kind with equal (or unknown) times keep the emulator's order.
-    return sorted(items, key=lambda item: (item.at is not None, item.at or _NEVER))
+    return sorted(items, key=lambda item: item.at or _NEVER)
 
 
 def _emulator_models() -> dict[str, Any]:
+    # The dump holds every emulated resource, so it grows with the session (about 0.1 s for a
+    # few thousand items): fine for a development route, never for a request path.
     endpoint = os.environ.get("AWS_ENDPOINT_URL") or _IN_PROCESS_EMULATOR
     response = requests.get(
         f"{endpoint.rstrip('/')}/moto-api/data.json", timeout=_READ_TIMEOUT_SECONDS
