@@ -66,6 +66,8 @@ def main() -> int:
     except ValueError as error:
         print(f"devstack: {error}", file=sys.stderr)
         return 2
+    # Explicit for SIGINT too: a shell starting us in the background would have it ignored.
+    signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
     with ExitStack() as running:
         try:
