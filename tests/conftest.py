@@ -44,3 +44,70 @@ def clock():
     use_clock(fixed)
     yield fixed
     use_clock(None)
+
+
+class Api:
+    """The HTTP API through Chalice's test client, with one key per role."""
+
+    def __init__(self, client, keys):
+        self.client = client
+        self.keys = keys
+
+    def call(self, method, path, body=None, *, role="admin", raw=None, headers=None):
+        """Send a request as ``role`` (None: no Authorization header); answers the response."""
+        sent = {"Content-Type": "application/json"}
+        if role is not None:
+            sent["Authorization"] = f"Bearer {self.keys[role]}"
+        sent.update(headers or {})
+        payload = raw if raw is not None else (None if body is None else json.dumps(body))
+        return getattr(self.client.http, method.lower())(path, headers=sent, body=payload)
+
+    def ok(self, method, path, body=None, *, role="admin", status=None):
+        """Send a request that must succeed; answers the JSON body."""
+        response = self.call(method, path, body, role=role)
+        expected = status or {"POST": 201, "DELETE": 204}.get(method, 200)
+        assert response.status_code == expected, response.body
+        return response.json_body
+
+    def stored(self):
+        """Every item of every table: to prove a refused request wrote nothing."""
+        import boto3
+
+        from chalicelib.adapters.tables import table_models
+
+        client = boto3.client("dynamodb")
+        return {
+            model.Meta.table_name: sorted(
+                json.dumps(item, sort_keys=True)
+                for item in client.scan(TableName=model.Meta.table_name)["Items"]
+            )
+            for model in table_models()
+        }
+
+    def refused(self, method, path, body=None, *, status, role="admin", raw=None, headers=None):
+        """Send a request that must be refused with ``status`` and change nothing stored."""
+        before = self.stored()
+        response = self.call(method, path, body, role=role, raw=raw, headers=headers)
+        assert response.status_code == status, response.body
+        assert set(response.json_body) == {"error"}
+        assert {"code", "message"} <= set(response.json_body["error"])
+        assert self.stored() == before
+        return response.json_body["error"]
+
+
+@pytest.fixture
+def api(clock):
+    """The app over fresh moto tables, with a key for each role."""
+    from chalice.test import Client
+    from moto import mock_aws
+
+    from app import app
+    from chalicelib.adapters.tables import create_tables
+    from chalicelib.services.keys import ensure_key
+
+    with mock_aws(), Client(app) as client:
+        create_tables()
+        keys = {role: f"test-{role}-key" for role in ("admin", "manager", "agent", "intake")}
+        for role, raw_key in keys.items():
+            ensure_key(raw_key, role, role)
+        yield Api(client, keys)

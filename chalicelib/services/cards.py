@@ -46,7 +46,7 @@ def list_cards(
     cursor: str | None,
 ) -> dict[str, Any]:
     """One page of a board's cards, filtered by place, assignee and violation."""
-    load_board(board_id)
+    find_board(board_id, "board_id")
 
     def keep(card: CardItem) -> bool:
         return violated is None or any(t["violated"] for t in card_timers(card)) == violated
