@@ -7,16 +7,16 @@ content type, 500 for an unhandled exception).
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Callable
 
+from aws_lambda_powertools import Logger
 from chalice import Response
 from chalice.app import Request
 
 from chalicelib.api.errors import error_response
 
-logger = logging.getLogger(__name__)
+logger = Logger(child=True)
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 
 
