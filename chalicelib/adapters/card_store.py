@@ -9,6 +9,8 @@ WriteConflictError and writes nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
@@ -19,6 +21,7 @@ from chalicelib.adapters.card_items import (
     CommentItem,
     StatusTokenItem,
     card_pk,
+    seq_sk,
 )
 from chalicelib.adapters.config_items import CounterItem
 from chalicelib.adapters.paging import decode_cursor, read_page
@@ -30,6 +33,31 @@ _CARD_SK = "CARD"
 
 class CardStore:
     """Reads and writes cards, events and comments."""
+
+    def new_card(self, card_id: str, **fields: Any) -> CardItem:
+        """A card item not yet stored (``create`` stores it)."""
+        return CardItem(card_pk(card_id), _CARD_SK, card_id=card_id, last_seq=0, **fields)
+
+    def next_event(
+        self, card: CardItem, kind: str, data: dict[str, Any], at: datetime
+    ) -> CardEventItem:
+        """The card's next event; advances ``last_seq`` so the write claims that number."""
+        card.last_seq += 1
+        return CardEventItem(
+            card.pk,
+            seq_sk("EVENT", card.last_seq),
+            card_id=card.card_id,
+            seq=card.last_seq,
+            kind=kind,
+            at=at,
+            data=data,
+        )
+
+    def new_comment(self, card: CardItem, event: CardEventItem, **fields: Any) -> CommentItem:
+        """The text of the comment that ``event`` records."""
+        return CommentItem(
+            card.pk, seq_sk("COMMENT", event.seq), card_id=card.card_id, seq=event.seq, **fields
+        )
 
     def next_number(self, board_key: str) -> int:
         """The next card number of a board: an atomic counter, never handed out twice."""

@@ -14,13 +14,13 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from chalicelib.adapters.card_items import CardEventItem, CardItem, CommentItem, card_pk, seq_sk
+from chalicelib.adapters.card_items import CardEventItem, CardItem, CommentItem
 from chalicelib.adapters.card_store import get_card_store
 from chalicelib.adapters.clock import get_clock
 from chalicelib.adapters.config_items import BoardItem
 from chalicelib.adapters.store_errors import WriteConflictError
 from chalicelib.adapters.versioned_store import get_sla_store
-from chalicelib.domain.events import EventKind
+from chalicelib.domain.events import CardEvent, EventKind
 from chalicelib.services.boards import find_board, load_board
 from chalicelib.services.calendars import latest_calendar_version
 from chalicelib.services.common import page, refusals
@@ -77,6 +77,14 @@ def list_comments(card_id: str, limit: int, cursor: str | None) -> dict[str, Any
     with refusals():
         items, next_cursor = get_card_store().comments_page(card_id, limit, cursor)
     return page([_comment_view(item) for item in items], next_cursor)
+
+
+def load_history(card_id: str) -> list[CardEvent]:
+    """The card's whole history as the timer engine reads it, oldest first."""
+    return [
+        CardEvent(seq=item.seq, at=item.at, kind=EventKind(item.kind), data=item.data)
+        for item in get_card_store().events(card_id)
+    ]
 
 
 def load_card(card_id: str) -> CardItem:
@@ -144,10 +152,8 @@ def open_card(fields: dict[str, Any]) -> dict[str, Any]:
     number = store.next_number(board.key)
     now = get_clock().now()
     token = secrets.token_urlsafe(32)
-    card = CardItem(
-        card_pk(f"{board.key}-{number}"),
-        "CARD",
-        card_id=f"{board.key}-{number}",
+    card = store.new_card(
+        f"{board.key}-{number}",
         board_id=board.board_id,
         number=number,
         title=fields["title"],
@@ -164,7 +170,6 @@ def open_card(fields: dict[str, Any]) -> dict[str, Any]:
         status_token_hash=hashlib.sha256(token.encode("ascii")).hexdigest(),
         created_at=now,
         updated_at=now,
-        last_seq=0,
     )
     events = [
         _event(card, EventKind.CREATED, _place_data(column, lane_id), now),
@@ -218,11 +223,9 @@ def add_comment(card_id: str, body: str, public: bool, author: str | None) -> di
     card = load_card(card_id)
     now = get_clock().now()
     event = _event(card, EventKind.COMMENTED, {"public": public, "author_role": "agent"}, now)
-    comment = CommentItem(
-        card.pk,
-        seq_sk("COMMENT", event.seq),
-        card_id=card.card_id,
-        seq=event.seq,
+    comment = get_card_store().new_comment(
+        card,
+        event,
         body=body,
         public=public,
         author=author,
@@ -274,17 +277,7 @@ def _commit(
 
 
 def _event(card: CardItem, kind: EventKind, data: dict[str, Any], at: datetime) -> CardEventItem:
-    """The card's next event; advances ``last_seq`` so the write claims that number."""
-    card.last_seq += 1
-    return CardEventItem(
-        card.pk,
-        seq_sk("EVENT", card.last_seq),
-        card_id=card.card_id,
-        seq=card.last_seq,
-        kind=kind.value,
-        at=at,
-        data=data,
-    )
+    return get_card_store().next_event(card, kind.value, data, at)
 
 
 def _place_data(column: dict[str, Any], lane_id: str | None) -> dict[str, Any]:
