@@ -31,6 +31,11 @@ from devstack.demo import Demo, DemoError, seed_demo
 from devstack.emulator import LOOPBACK, Emulator, use_emulator
 
 DEFAULT_PORT = 8000
+# The chat callbacks' secrets, as the contract defaults them for the local stack.
+CHAT_SECRETS = {
+    "SLACK_SIGNING_SECRET": "local-slack-secret",
+    "TELEGRAM_WEBHOOK_SECRET": "local-telegram-secret",
+}
 TABLE_NAMES = {
     CARDS_TABLE_ENV: "sladesk-local-cards",
     TIMERS_TABLE_ENV: "sladesk-local-timers",
@@ -93,6 +98,8 @@ def _start(settings: Settings, running: ExitStack) -> None:
     # The app reads these when it is imported (SLADESK_DEV registers the /dev routes).
     os.environ["SLADESK_DEV"] = "1"
     os.environ.update(TABLE_NAMES)
+    for name, value in CHAT_SECRETS.items():
+        os.environ.setdefault(name, value)
     emulator = running.enter_context(Emulator())
     use_emulator(emulator.endpoint)
     create_tables()
