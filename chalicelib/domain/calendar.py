@@ -99,8 +99,7 @@ _ZERO = timedelta(0)
 
 # Working time is laid out in blocks of this many local days (about a year):
 # building one costs about a millisecond, and a 90-day span crosses at most one
-# block boundary. A zone's UTC offset is under a day, so the block holding an
-# instant's local day is the one of its UTC day or a neighbour.
+# block boundary.
 _BLOCK_DAYS = 366
 # Local days whose next midnight is still a datetime, and instants whose local
 # day (in any zone) is one of them: the range the engine answers for.
@@ -277,6 +276,8 @@ class WorkCalendar:
 
     def _block_at(self, instant: int) -> _Block:
         """The block holding the local day of ``instant``."""
+        # A zone's UTC offset is under a day, so that block is the one of the
+        # instant's UTC day or a neighbour.
         index = (instant // _DAY_US + _EPOCH_ORDINAL) // _BLOCK_DAYS
         block = self._blocks.get(index) or self._build_block(index)
         if instant < block.midnights[0]:
@@ -426,6 +427,8 @@ def _zone_names() -> frozenset[str]:
 
 
 def _parse_zone(name: object) -> ZoneInfo:
+    if name is None:
+        raise DomainError("timezone is required, e.g. Europe/London", field="timezone")
     # "localtime" would be whatever zone the host runs in, not an IANA zone.
     if not isinstance(name, str) or name == "localtime" or name not in _zone_names():
         raise DomainError(f"unknown time zone {name!r}: use an IANA name", field="timezone")

@@ -2,8 +2,9 @@
 
 Calendars are random (split intervals, holidays, exceptions, any weekday) in
 zones with and without DST, including Australia/Lord_Howe whose DST shift is 30
-minutes; instants cluster around the zone's DST switches so that gaps and
-repeated hours are exercised, and come in assorted zones.
+minutes and zones that switch at or across midnight; instants cluster around
+the zone's DST switches so that gaps and repeated hours are exercised, and come
+in assorted zones.
 """
 
 from __future__ import annotations
@@ -67,11 +68,18 @@ def day_hours(draw: st.DrawFn, first: int = 0, last: int = 96) -> list[list[str]
 
 
 @st.composite
-def scenarios(draw: st.DrawFn) -> tuple[dict, WorkCalendar, ReferenceCalendar, datetime]:
-    """A random calendar, built both ways, and an anchor instant to draw instants around."""
-    zone = draw(st.sampled_from(ZONES))
+def scenarios(
+    draw: st.DrawFn, zones: list[str] = ZONES, sunday: list[list[str]] | None = None
+) -> tuple[dict, WorkCalendar, ReferenceCalendar, datetime]:
+    """A random calendar, built both ways, and an anchor instant to draw instants around.
+
+    ``sunday``, when given, replaces Sunday's random hours.
+    """
+    zone = draw(st.sampled_from(zones))
     anchor = draw(st.sampled_from(dst_switch_days(zone, YEAR) or [date(YEAR, 3, 29)]))
     week = {name: draw(day_hours()) for name in WEEKDAYS if draw(st.booleans())}
+    if sunday is not None:
+        week["sun"] = sunday
     if not any(week.values()):
         week["sun"] = [["00:00", "24:00"]]
     nearby = st.integers(-20, 20).map(lambda n: anchor + ONE_DAY * n)
@@ -177,6 +185,27 @@ def test_deadline_and_elapsed_are_monotonic(data: st.DataObject, scenario: tuple
 
     assert calendar.deadline(start, shorter) <= calendar.deadline(start, longer)
     assert calendar.elapsed(start, earlier) <= calendar.elapsed(start, later)
+
+
+@SETTINGS
+@given(
+    data=st.data(),
+    scenario=scenarios(
+        zones=["America/New_York", "Europe/London", "Australia/Lord_Howe"],
+        sunday=[["00:00", "24:00"]],
+    ),
+)
+def test_working_sundays_across_the_switch_agree_with_the_reference(
+    data: st.DataObject, scenario: tuple
+) -> None:
+    # GIVEN a calendar working all Sunday (bar exceptions) in a zone switching on Sundays
+    _, calendar, reference, anchor = scenario
+    start, end = data.draw(instants_near(anchor, days=3)), data.draw(instants_near(anchor, days=3))
+    duration = data.draw(durations(max_hours=30))
+
+    # THEN a 23-, 23.5-, 24.5- or 25-hour Sunday counts its real length
+    assert calendar.elapsed(start, end) == max(reference.elapsed(start, end), timedelta(0))
+    assert calendar.deadline(start, duration) == reference.deadline(start, duration)
 
 
 @settings(max_examples=40, deadline=None)
