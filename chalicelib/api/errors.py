@@ -16,12 +16,14 @@ from chalicelib.services.errors import (
     InvalidInputError,
     NotFoundError,
     ServiceError,
+    UnprocessableError,
 )
 
 _STATUS_BY_KIND: dict[type[ServiceError], int] = {
     InvalidInputError: 400,
     NotFoundError: 404,
     ConflictError: 409,
+    UnprocessableError: 422,
 }
 
 

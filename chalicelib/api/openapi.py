@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from chalicelib.api.auth import PUBLIC
-from chalicelib.api.registry import RouteSpec
+from chalicelib.api.registry import FORM, JSON, RouteSpec
 from chalicelib.api.schemas.common import ErrorResponse
 
 _REF = "#/components/schemas/{model}"
@@ -25,8 +25,10 @@ _ERROR_REASONS = {
     "403": "The key's role may not call this route",
     "404": "An id in the path names nothing",
     "409": "Conflicting concurrent write or a broken invariant",
-    "413": "Request body over 1 MiB",
+    "413": "Request body over the route's limit",
 }
+_RAW_BODY_SCHEMA = {"type": "string", "format": "binary"}
+_PAGE_SCHEMA = {"type": "string", "description": "an HTML page"}
 
 
 def openapi_document(routes: list[RouteSpec], version: str = "0.1.0") -> dict[str, Any]:
@@ -77,14 +79,32 @@ def _operation(spec: RouteSpec, refs: dict[Any, dict[str, Any]]) -> dict[str, An
     ]
     if spec.query is not None:
         parameters.extend(_query_parameters(spec.query))
+    parameters.extend(
+        {
+            "name": name,
+            "in": "header",
+            "required": False,
+            "description": what,
+            "schema": {"type": "string"},
+        }
+        for name, what in spec.headers.items()
+    )
     if parameters:
         operation["parameters"] = parameters
-    if spec.body is not None:
-        operation["requestBody"] = {
-            "required": True,
-            "content": {"application/json": {"schema": refs[(spec.body, "validation")]}},
-        }
+    if spec.body is not None or spec.raw_body_type is not None:
+        operation["requestBody"] = {"required": True, "content": _request_content(spec, refs)}
+        operation["x-sladesk-max-body-bytes"] = spec.max_body_bytes
     return operation
+
+
+def _request_content(spec: RouteSpec, refs: dict[Any, dict[str, Any]]) -> dict[str, Any]:
+    content: dict[str, Any] = {}
+    for kind in spec.body_types:
+        if kind in (JSON, FORM) and spec.body is not None:
+            content[kind] = {"schema": refs[(spec.body, "validation")]}
+        elif kind not in (JSON, FORM):
+            content[kind] = {"schema": _RAW_BODY_SCHEMA}
+    return content
 
 
 def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
@@ -101,27 +121,44 @@ def _responses(spec: RouteSpec, refs: dict[Any, dict[str, Any]]) -> dict[str, An
     if spec.status == 204:
         responses: dict[str, Any] = {status: {"description": "Done; no body"}}
     else:
-        content_schema = (
+        json_schema = (
             refs[(spec.response, "serialization")] if spec.response else {"type": "object"}
         )
-        responses = {
-            status: {
-                "description": spec.summary or "OK",
-                "content": {"application/json": {"schema": content_schema}},
-            }
+        content = {
+            kind: {"schema": json_schema if kind == JSON else _PAGE_SCHEMA} for kind in spec.answers
         }
+        responses = {status: {"description": spec.summary or "OK", "content": content}}
+    for code, what in spec.other_statuses.items():
+        responses[str(code)] = _other_answer(code, what, spec, refs)
     error = {"application/json": {"schema": refs[(ErrorResponse, "serialization")]}}
     for code, reason in _ERROR_REASONS.items():
-        if _may_answer(spec, code):
+        if _may_answer(spec, code) and code not in responses:
             responses[code] = {"description": reason, "content": error}
     return responses
+
+
+def _other_answer(
+    code: int, what: str, spec: RouteSpec, refs: dict[Any, dict[str, Any]]
+) -> dict[str, Any]:
+    """A further status: a redirect, the main answer's shape again, or an error."""
+    if 300 <= code < 400:
+        return {
+            "description": what,
+            "headers": {"Location": {"schema": {"type": "string"}, "description": "where to go"}},
+        }
+    if code >= 400:
+        schema = refs[(ErrorResponse, "serialization")]
+    else:
+        schema = refs[(spec.response, "serialization")] if spec.response else {"type": "object"}
+    return {"description": what, "content": {JSON: {"schema": schema}}}
 
 
 def _may_answer(spec: RouteSpec, code: str) -> bool:
     if code in ("401", "403"):
         return spec.role != PUBLIC
     if code in ("400", "413"):
-        return spec.body is not None or (code == "400" and spec.query is not None)
+        has_body = spec.body is not None or spec.raw_body_type is not None
+        return has_body or (code == "400" and spec.query is not None)
     if code == "404":
         return "{" in spec.path
     if code == "409":

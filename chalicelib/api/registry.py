@@ -1,20 +1,29 @@
-"""Declares JSON routes once: the Chalice route, its role, its models and the OpenAPI entry.
+"""Declares routes once: the Chalice route, its role, its models and the OpenAPI entry.
 
 ``endpoint`` wraps a view so that every route refuses the same way (401/403,
 413, malformed JSON, validation errors naming the field) before the view
 runs, and records what it declared in ``ROUTES`` for ``/openapi.json``. A
 route cannot exist without its entry in the document, so the two cannot drift.
+
+Most routes speak JSON both ways. A route may also declare other media types:
+a body sent as an HTML form (decoded into the same model as JSON) or as raw
+bytes of another type (``message/rfc822``), HTML answers (the view then
+returns a ``Response`` itself, such as a page or a redirect), further
+statuses and the request headers it reads. An ``error_page`` turns the
+route's refusals into a page for browsers.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qs
 
 from chalice import Blueprint, Response
+from chalice.app import Request
 from pydantic import BaseModel, ValidationError
 
 from chalicelib.api.auth import authorize
@@ -27,6 +36,14 @@ from chalicelib.api.errors import (
 from chalicelib.services.errors import ServiceError
 
 MAX_BODY_BYTES = 1024 * 1024
+JSON = "application/json"
+FORM = "application/x-www-form-urlencoded"
+HTML = "text/html"
+# A form body is a handful of fields; more than this is not a form of ours.
+_MAX_FORM_FIELDS = 50
+
+ErrorPage = Callable[[Request, Response], Response]
+"""Given the request and its JSON refusal, the answer to send instead (a page for browsers)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +58,20 @@ class RouteSpec:
     query: type[BaseModel] | None
     response: type[BaseModel] | None
     status: int
+    body_types: tuple[str, ...] = (JSON,)
+    """Media types the body may be sent as; a type other than JSON and FORM is passed raw."""
+    answers: tuple[str, ...] = (JSON,)
+    """Media types of the answer; HTML means the view may return a page or a redirect."""
+    max_body_bytes: int = MAX_BODY_BYTES
+    other_statuses: Mapping[int, str] = field(default_factory=dict)
+    """Statuses the route answers besides ``status`` and the refusals, with what each means."""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    """Request headers the route reads, with what each does."""
+
+    @property
+    def raw_body_type(self) -> str | None:
+        """The media type of a body handed to the view as bytes, if the route takes one."""
+        return next((kind for kind in self.body_types if kind not in (JSON, FORM)), None)
 
     @property
     def summary(self) -> str:
@@ -61,53 +92,134 @@ def endpoint(
     query: type[BaseModel] | None = None,
     response: type[BaseModel] | None = None,
     status: int = 200,
+    body_types: tuple[str, ...] = (JSON,),
+    answers: tuple[str, ...] = (JSON,),
+    max_body_bytes: int = MAX_BODY_BYTES,
+    other_statuses: Mapping[int, str] | None = None,
+    headers: Mapping[str, str] | None = None,
+    error_page: ErrorPage | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register ``handler`` as ``method path`` on ``blueprint`` for callers with ``role``.
 
     The handler receives the path parameters, plus ``body`` (a validated
-    ``body`` model), ``query`` (a validated ``query`` model) and ``principal``
-    when it names them. What it returns is passed through ``response`` and
-    answered with ``status``; a 204 route answers no body.
+    ``body`` model, from JSON or, when ``body_types`` has FORM, from a form),
+    ``raw_body`` (the bytes of a body of another media type in
+    ``body_types``), ``query`` (a validated ``query`` model), ``principal``
+    and ``request`` when it names them. A ``Response`` it returns is answered
+    as it is; anything else is passed through ``response`` and answered with
+    ``status`` (a 204 route answers no body). Refusals answer JSON, or what
+    ``error_page`` makes of them.
     """
 
     def decorator(handler: Callable[..., Any]) -> Callable[..., Any]:
-        spec = RouteSpec(method, path, role, handler, body, query, response, status)
+        spec = RouteSpec(
+            method,
+            path,
+            role,
+            handler,
+            body,
+            query,
+            response,
+            status,
+            body_types,
+            answers,
+            max_body_bytes,
+            dict(other_statuses or {}),
+            dict(headers or {}),
+        )
         ROUTES.append(spec)
-        wants_principal = "principal" in inspect.signature(handler).parameters
+        wanted = set(inspect.signature(handler).parameters)
 
         @functools.wraps(handler)
         def view(**path_params: str) -> Response:
             request = blueprint.current_request
-            try:
-                principal = authorize(request.headers, role)
-                kwargs: dict[str, Any] = dict(path_params)
-                if wants_principal:
-                    kwargs["principal"] = principal
-                if body is not None:
-                    kwargs["body"] = _parse_body(request.raw_body, body)
-                if query is not None:
-                    kwargs["query"] = _parse_query(request.query_params, query)
-            except ApiError as error:
-                return api_error_response(error)
-            except ValidationError as error:
-                return validation_response(error, "body" if body else "query")
-            try:
-                result = handler(**kwargs)
-            except ServiceError as error:
-                return service_error_response(error)
-            return _respond(result, response, status)
+            answer = _answer(spec, handler, wanted, request, path_params)
+            if error_page is not None and answer.status_code >= 400:
+                return error_page(request, answer)
+            return answer
 
-        blueprint.route(path, methods=[method])(view)
+        blueprint.route(path, methods=[method], content_types=list(body_types))(view)
         return handler
 
     return decorator
 
 
-def _parse_body(raw_body: bytes | None, model: type[BaseModel]) -> BaseModel:
-    raw = raw_body or b""
-    if len(raw) > MAX_BODY_BYTES:
-        raise ApiError(413, "payload_too_large", "the request body is larger than 1 MiB")
-    return model.model_validate_json(raw)
+def binary_body_types() -> list[str]:
+    """Media types of raw bodies some route takes: API Gateway must pass them as binary."""
+    return sorted({spec.raw_body_type for spec in ROUTES if spec.raw_body_type})
+
+
+def _answer(
+    spec: RouteSpec,
+    handler: Callable[..., Any],
+    wanted: set[str],
+    request: Request,
+    path_params: dict[str, str],
+) -> Response:
+    try:
+        principal = authorize(request.headers, spec.role)
+        kwargs: dict[str, Any] = dict(path_params)
+        if "principal" in wanted:
+            kwargs["principal"] = principal
+        if "request" in wanted:
+            kwargs["request"] = request
+        if spec.body is not None:
+            kwargs["body"] = _parse_body(request, spec)
+        elif spec.raw_body_type is not None:
+            kwargs["raw_body"] = _read_body(request, spec)
+        if spec.query is not None:
+            kwargs["query"] = _parse_query(request.query_params, spec.query)
+    except ApiError as error:
+        return api_error_response(error)
+    except ValidationError as error:
+        return validation_response(error, "body" if spec.body else "query")
+    try:
+        result = handler(**kwargs)
+    except ServiceError as error:
+        return service_error_response(error)
+    if isinstance(result, Response):
+        return result
+    return _respond(result, spec.response, spec.status)
+
+
+def _read_body(request: Request, spec: RouteSpec) -> bytes:
+    raw = request.raw_body or b""
+    if len(raw) > spec.max_body_bytes:
+        raise ApiError(
+            413,
+            "payload_too_large",
+            f"the request body is larger than {_size(spec.max_body_bytes)}",
+        )
+    return raw
+
+
+def _parse_body(request: Request, spec: RouteSpec) -> BaseModel:
+    assert spec.body is not None
+    raw = _read_body(request, spec)
+    if FORM in spec.body_types and media_type(request.headers) == FORM:
+        return spec.body.model_validate(_form_fields(raw))
+    return spec.body.model_validate_json(raw)
+
+
+def media_type(headers: Mapping[str, str]) -> str:
+    """The request's ``Content-Type`` without its parameters, lower-cased."""
+    return (headers.get("content-type") or "").split(";", 1)[0].strip().lower()
+
+
+def _form_fields(raw: bytes) -> dict[str, Any]:
+    """An HTML form's fields: each name once as a string, or as a list when it repeats."""
+    try:
+        text = raw.decode("utf-8")
+        pairs = parse_qs(text, keep_blank_values=True, max_num_fields=_MAX_FORM_FIELDS)
+    except (UnicodeDecodeError, ValueError) as error:
+        raise ApiError(
+            400, "invalid_form", "the request body is not a UTF-8 form (name=value&...)"
+        ) from error
+    return {name: values[0] if len(values) == 1 else values for name, values in pairs.items()}
+
+
+def _size(limit: int) -> str:
+    return f"{limit // (1024 * 1024)} MiB" if limit % (1024 * 1024) == 0 else f"{limit // 1024} KiB"
 
 
 def _parse_query(params: dict[str, str] | None, model: type[BaseModel]) -> BaseModel:

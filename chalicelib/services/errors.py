@@ -42,3 +42,9 @@ class ConflictError(ServiceError):
     """The write would break an invariant or lost a race (409)."""
 
     code = "conflict"
+
+
+class UnprocessableError(ServiceError):
+    """The request is understood but cannot be acted on as it stands (422)."""
+
+    code = "unprocessable"
