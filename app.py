@@ -6,7 +6,14 @@ function, answer. Routes are grouped in blueprints under ``chalicelib/api``.
 
 import os
 
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from chalice import Chalice
+from chalice.app import DynamoDBEvent
 
 from chalicelib.api.automations import automation_routes
 from chalicelib.api.boards import board_routes
@@ -16,6 +23,14 @@ from chalicelib.api.keys import key_routes
 from chalicelib.api.meta import meta_routes
 from chalicelib.api.middleware import contract_errors
 from chalicelib.api.slas import sla_routes
+from chalicelib.services.timers import TimerRecompute, card_id_of_stream_keys
+
+# Chalice needs a stream ARN to package the app; each deployed stack sets its own
+# (``../shared/DESIGN.md``, "Known traps"), and the local stack's pump calls the handler directly.
+CARDS_STREAM_ARN = os.environ.get(
+    "SLADESK_CARDS_STREAM_ARN",
+    "arn:aws:dynamodb:us-east-1:000000000000:table/sladesk-cards/stream/1970-01-01T00:00:00.000",
+)
 
 app = Chalice(app_name="sladesk")
 app.register_middleware(contract_errors, "http")
@@ -36,3 +51,26 @@ if os.environ.get("SLADESK_DEV") == "1":
     from chalicelib.api.dev import dev_routes
 
     app.register_blueprint(dev_routes)
+
+
+@app.on_dynamodb_record(stream_arn=CARDS_STREAM_ARN)
+def recompute_timers(event: DynamoDBEvent) -> dict:
+    """The cards table's stream: recompute the timers of every card the batch touches.
+
+    Answers the partial batch response: the records of a card whose
+    recomputation failed are reported in ``batchItemFailures``, the others
+    are done.
+    """
+    recompute = TimerRecompute()
+
+    def handle(record: DynamoDBRecord) -> None:
+        card_id = card_id_of_stream_keys(record.dynamodb.keys if record.dynamodb else {})
+        if card_id is not None:
+            recompute.card(card_id)
+
+    return process_partial_response(
+        event=event.to_dict(),
+        record_handler=handle,
+        processor=BatchProcessor(event_type=EventType.DynamoDBStreams),
+        context=event.context,
+    )

@@ -61,7 +61,7 @@ class CardsTable(_Table):
 
 
 class TimersTable(_Table):
-    """One item per card x SLA rule (item types come with the timer engine)."""
+    """One item per card x SLA rule (``timer_items.TimerItem``, which declares the indexes)."""
 
     class Meta(_Table.Meta):
         pass

@@ -18,11 +18,11 @@ from chalicelib.adapters.table_base import (
     TIMERS_TABLE_ENV,
     ConfigTable,
     ReportsTable,
-    TimersTable,
     bind_tables,
     dynamodb_endpoint,
     table_name,
 )
+from chalicelib.adapters.timer_items import TimerItem
 
 __all__ = [
     "CARDS_TABLE_ENV",
@@ -39,8 +39,8 @@ __all__ = [
 
 def table_models() -> list[type[Model]]:
     """One model per table whose schema (keys and indexes) defines that table."""
-    # The cards table is created from CardItem because it declares the board index.
-    return [CardItem, TimersTable, ConfigTable, ReportsTable]
+    # The cards and timers tables are created from the item types that declare their indexes.
+    return [CardItem, TimerItem, ConfigTable, ReportsTable]
 
 
 def create_tables(wait: bool = False) -> list[str]:

@@ -13,7 +13,10 @@ from chalicelib.api.schemas.cards import (
     CardPatch,
     Comment,
     CommentCreate,
+    RepinAnswer,
     SlaAttach,
+    SlaRepin,
+    TimerExplanations,
 )
 from chalicelib.api.schemas.common import Page, PageQuery
 from chalicelib.services import cards
@@ -107,3 +110,28 @@ def detach_sla(card_id: str, sla_id: str) -> None:
 def card_history(card_id: str, query: PageQuery) -> dict:
     """List a card's events, oldest first."""
     return cards.card_history(card_id, query.limit, query.next)
+
+
+@endpoint(
+    card_routes,
+    "GET",
+    "/cards/{card_id}/timers/explain",
+    role="agent",
+    response=TimerExplanations,
+)
+def explain_timers(card_id: str) -> dict:
+    """Explain each timer: the stretches counted or not, with the reason."""
+    return cards.explain_card_timers(card_id)
+
+
+@endpoint(
+    card_routes,
+    "POST",
+    "/cards/{card_id}/sla/{sla_id}/repin",
+    role="agent",
+    body=SlaRepin,
+    response=RepinAnswer,
+)
+def repin_sla(card_id: str, sla_id: str, body: SlaRepin) -> dict:
+    """Re-pin an SLA to its latest version, or preview the timers under both versions."""
+    return cards.repin_sla(card_id, sla_id, body.preview)

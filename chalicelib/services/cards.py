@@ -1,9 +1,17 @@
-"""Cards: open, read, list, change, move, comment, attach and detach SLA policies.
+"""Cards: open, read, list, change, move, comment, attach, detach and re-pin SLA policies.
 
 Every change is one guarded write of the card and the events it adds
 (``chalicelib.domain.events``); a change that lost a race answers 409 and
-writes nothing. Timers are derived from the events elsewhere; until the timer
-engine is wired in, a card shows none.
+writes nothing.
+
+A card's timers are evaluated live from its history at the server's clock
+(``../shared/API.md``, "Cards": a running timer's elapsed time grows between
+two reads with no card change). The stored timers the stream handler keeps
+(``chalicelib.services.timers``) serve the breach scanner and the reports,
+not these views. Reading a card costs one history query plus one config read
+per distinct SLA and calendar version; a page of the card list costs one
+history query per card it examines (``violated=`` examines the cards it
+skips too) and reads each version once for the whole page.
 """
 
 from __future__ import annotations
@@ -11,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.adapters.card_items import CardEventItem, CardItem, CommentItem
@@ -19,12 +27,21 @@ from chalicelib.adapters.card_store import get_card_store
 from chalicelib.adapters.clock import get_clock
 from chalicelib.adapters.config_items import BoardItem
 from chalicelib.adapters.store_errors import WriteConflictError
-from chalicelib.adapters.versioned_store import get_sla_store
 from chalicelib.domain.events import CardEvent, EventKind
+from chalicelib.domain.sla import SlaPolicy
+from chalicelib.domain.timers import (
+    Pin,
+    PinnedPolicy,
+    Timer,
+    TimerExplanation,
+    evaluate,
+    explain,
+    pinned_versions,
+)
 from chalicelib.services.boards import find_board, load_board
-from chalicelib.services.calendars import latest_calendar_version
 from chalicelib.services.common import page, refusals
 from chalicelib.services.errors import ConflictError, InvalidInputError, NotFoundError
+from chalicelib.services.pinning import PinnedVersions
 
 _SHOWN_IN_LISTS = {"running", "paused", "missed"}
 
@@ -37,6 +54,22 @@ def get_card(card_id: str) -> dict[str, Any]:
     return card_view(load_card(card_id))
 
 
+def explain_card_timers(card_id: str) -> dict[str, Any]:
+    """Each timer of the card with the stretches of time counted or not, and why."""
+    load_card(card_id)
+    history = load_history(card_id)
+    versions = PinnedVersions()
+    pinned = versions.for_history(history)
+    now = get_clock().now()
+    with refusals():
+        explained = explain(history, pinned, now)
+    return {
+        "card_id": card_id,
+        "now": now,
+        "timers": [_explained_view(item, pinned) for item in explained],
+    }
+
+
 def list_cards(
     board_id: str,
     filters: dict[str, str],
@@ -47,18 +80,26 @@ def list_cards(
 ) -> dict[str, Any]:
     """One page of a board's cards, filtered by place, assignee and violation."""
     find_board(board_id, "board_id")
+    versions = PinnedVersions()
+    now = get_clock().now()
+    timers_of: dict[str, list[dict[str, Any]]] = {}
+
+    def timers(card: CardItem) -> list[dict[str, Any]]:
+        if card.card_id not in timers_of:
+            timers_of[card.card_id] = card_timers(card, versions, now)
+        return timers_of[card.card_id]
 
     def keep(card: CardItem) -> bool:
-        return violated is None or any(t["violated"] for t in card_timers(card)) == violated
+        return violated is None or any(t["violated"] for t in timers(card)) == violated
 
     with refusals():
         items, next_cursor = get_card_store().list_board(board_id, filters, limit, cursor, keep)
     views = []
     for card in items:
-        view = card_view(card)
+        shown = timers(card)
         if not all_timers:
-            view["timers"] = [t for t in view["timers"] if t["status"] in _SHOWN_IN_LISTS]
-        views.append(view)
+            shown = [t for t in shown if t["status"] in _SHOWN_IN_LISTS]
+        views.append(card_view(card, shown))
     return page(views, next_cursor)
 
 
@@ -95,13 +136,51 @@ def load_card(card_id: str) -> CardItem:
     return card
 
 
-def card_timers(card: CardItem) -> list[dict[str, Any]]:
-    """The card's timers as of now (none until the timer engine is wired in)."""
-    return []
+def card_timers(
+    card: CardItem,
+    versions: PinnedVersions | None = None,
+    now: datetime | None = None,
+    history: list[CardEvent] | None = None,
+) -> list[dict[str, Any]]:
+    """The card's timers as of ``now`` (the server's clock), as the API answers them.
+
+    ``versions`` may be shared by the cards of one request; ``history`` saves
+    the history query when the caller has it already.
+    """
+    if history is None:
+        history = load_history(card.card_id)
+    versions = versions or PinnedVersions()
+    pinned = versions.for_history(history)
+    with refusals():
+        timers = evaluate(history, pinned, now or get_clock().now())
+    return [timer_view(timer, pinned[timer.sla_id].policy) for timer in timers]
 
 
-def card_view(card: CardItem) -> dict[str, Any]:
-    """The card as the API answers it."""
+def timer_view(timer: Timer, policy: SlaPolicy) -> dict[str, Any]:
+    """One timer as ``../shared/API.md`` shows it: whole seconds, the policy's name."""
+    target = _whole_seconds(timer.target)
+    elapsed = _whole_seconds(timer.elapsed)
+    return {
+        "sla_id": timer.sla_id,
+        "sla_name": policy.name,
+        "sla_version": timer.sla_version,
+        "rule_id": timer.rule_id,
+        "kind": timer.kind.value,
+        "status": timer.status.value,
+        "violated": timer.violated,
+        "color": timer.color,
+        "target_seconds": target,
+        "elapsed_seconds": elapsed,
+        "remaining_seconds": max(0, target - elapsed),
+        "overdue_seconds": max(0, elapsed - target),
+        "started_at": timer.started_at,
+        "deadline": timer.deadline,
+        "stopped_at": timer.stopped_at,
+    }
+
+
+def card_view(card: CardItem, timers: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The card as the API answers it; its timers are evaluated now unless given."""
     return {
         "id": card.card_id,
         "board_id": card.board_id,
@@ -120,7 +199,27 @@ def card_view(card: CardItem) -> dict[str, Any]:
         "created_at": card.created_at,
         "updated_at": card.updated_at,
         "version": card.version,
-        "timers": card_timers(card),
+        "timers": card_timers(card) if timers is None else timers,
+    }
+
+
+def _whole_seconds(amount: timedelta) -> int:
+    return amount // timedelta(seconds=1)
+
+
+def _explained_view(item: TimerExplanation, pinned: dict[str, PinnedPolicy]) -> dict[str, Any]:
+    return {
+        **timer_view(item.timer, pinned[item.timer.sla_id].policy),
+        "segments": [
+            {
+                "start": segment.start,
+                "end": segment.end,
+                "reason": segment.reason.value,
+                "counted": segment.counted,
+                "seconds": _whole_seconds(segment.duration),
+            }
+            for segment in item.segments
+        ],
     }
 
 
@@ -258,6 +357,79 @@ def detach_sla(card_id: str, sla_id: str) -> None:
     _commit(card, [_event(card, EventKind.SLA_DETACHED, {"sla_id": sla_id}, now)], now)
 
 
+def repin_sla(card_id: str, sla_id: str, preview: bool) -> dict[str, Any]:
+    """Re-pin an attached SLA to its latest version (and its calendar's), or preview that.
+
+    The preview answers the card's timers under the pinned version beside
+    those under the latest one, as of now; it writes nothing.
+    """
+    card = load_card(card_id)
+    current = next((pin for pin in card.slas if pin["sla_id"] == sla_id), None)
+    if current is None:
+        raise NotFoundError(f"SLA {sla_id} is not attached to card {card_id}")
+    versions = PinnedVersions()
+    latest = versions.latest_pin(sla_id)
+    if latest is None:
+        raise ConflictError(f"SLA {sla_id} has no latest version to re-pin to")
+    if preview:
+        history = load_history(card_id)
+        now = get_clock().now()
+        pinned_now = pinned_versions(history)
+        if sla_id not in pinned_now:
+            raise ConflictError(f"card {card_id} changed meanwhile; read it again and retry")
+        return {
+            "current": _timers_under(history, versions, {sla_id: pinned_now[sla_id]}, now),
+            "latest": _timers_under(history, versions, {sla_id: _pin_value(latest)}, now),
+        }
+    if _pin_value(latest) == _pin_value(current):
+        return card_view(card)
+    now = get_clock().now()
+    card.slas = [latest if pin["sla_id"] == sla_id else pin for pin in card.slas]
+    _commit(card, [_event(card, EventKind.SLA_REPINNED, latest, now)], now)
+    return card_view(card)
+
+
+def attach_by_automation(
+    card: CardItem, attachments: list[tuple[str, str]], versions: PinnedVersions
+) -> list[CardEvent]:
+    """Attach SLAs that automation rules matched; answers the events it added.
+
+    Each attach is pinned to the SLA's version current now and records the
+    rule (``automation_id``) in its event. The write is guarded by the card's
+    version like any change, so a repeated or racing attempt cannot attach
+    twice: it loses (ConflictError; read the card again) or finds the SLA
+    attached already.
+    """
+    pins = []
+    for sla_id, automation_id in attachments:
+        pin = versions.latest_pin(sla_id)
+        if pin is not None and all(p["sla_id"] != sla_id for p in card.slas):
+            pins.append((pin, automation_id))
+    if not pins:
+        return []
+    now = get_clock().now()
+    card.slas = [*card.slas, *(pin for pin, _ in pins)]
+    events = [
+        _event(card, EventKind.SLA_ATTACHED, {**pin, "automation_id": automation_id}, now)
+        for pin, automation_id in pins
+    ]
+    _commit(card, events, now)
+    return [CardEvent(seq=e.seq, at=e.at, kind=EventKind(e.kind), data=e.data) for e in events]
+
+
+def _timers_under(
+    history: list[CardEvent], versions: PinnedVersions, pins: dict[str, Pin], now: datetime
+) -> list[dict[str, Any]]:
+    pinned = versions.pinned(pins)
+    with refusals():
+        timers = evaluate(history, pinned, now)
+    return [timer_view(timer, pinned[timer.sla_id].policy) for timer in timers]
+
+
+def _pin_value(pin: dict[str, Any]) -> Pin:
+    return Pin(pin["sla_version"], pin.get("calendar_version"))
+
+
 # --- helpers ----------------------------------------------------------------------------
 
 
@@ -317,9 +489,7 @@ def _check_labels(board: BoardItem, fields: dict[str, Any]) -> None:
 
 def _pin(sla_id: str, field: str) -> dict[str, Any]:
     """The versions a card gets pinned to: the policy's latest and its calendar's latest."""
-    sla = get_sla_store().latest(sla_id)
-    if sla is None:
+    pin = PinnedVersions().latest_pin(sla_id)
+    if pin is None:
         raise InvalidInputError(f"no SLA policy {sla_id}", field=field)
-    calendar_id = sla.body.get("calendar_id")
-    calendar_version = None if calendar_id is None else latest_calendar_version(calendar_id)
-    return {"sla_id": sla_id, "sla_version": sla.version, "calendar_version": calendar_version}
+    return pin

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, RootModel
 
 from chalicelib.api.schemas.common import Body, Identifier, PageQuery, Resource
 
@@ -70,6 +70,12 @@ class SlaAttach(Body):
     """``POST /cards/{id}/sla``."""
 
     sla_id: str
+
+
+class SlaRepin(Body):
+    """``POST /cards/{id}/sla/{sla_id}/repin``: a ``preview`` shows both timers, writes nothing."""
+
+    preview: bool = False
 
 
 class CardListQuery(PageQuery):
@@ -137,6 +143,41 @@ class Card(Resource):
     updated_at: datetime
     version: int
     timers: list[Timer]
+
+
+class RepinPreview(Resource):
+    """The card's timers under its pinned version beside those under the SLA's latest version."""
+
+    current: list[Timer]
+    latest: list[Timer]
+
+
+class RepinAnswer(RootModel[Card | RepinPreview]):
+    """The card once re-pinned, or the preview when ``preview`` was asked."""
+
+
+class ExplainedSegment(Resource):
+    """A stretch of a timer's life, counted or not, and why."""
+
+    start: datetime
+    end: datetime
+    reason: Literal["working", "non_working", "holiday", "paused", "stopped"]
+    counted: bool
+    seconds: int
+
+
+class ExplainedTimer(Timer):
+    """A timer with the segments from its start to now (or to its stop)."""
+
+    segments: list[ExplainedSegment]
+
+
+class TimerExplanations(Resource):
+    """``GET /cards/{id}/timers/explain``: every timer of the card as of ``now``, explained."""
+
+    card_id: str
+    now: datetime
+    timers: list[ExplainedTimer]
 
 
 class CardCreated(Card):
