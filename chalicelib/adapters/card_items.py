@@ -49,7 +49,9 @@ class CardItem(CardsTable):
     """A card's current state. Key: pk ``CARD#<card id>``, sk ``CARD``.
 
     ``version`` guards every write (optimistic locking); ``last_seq`` is the
-    sequence number of the card's newest event.
+    sequence number of the card's newest event. ``channel`` says where the
+    request came from (``form``, ``email``; none for the API); ``attachments``
+    lists the files that came with it and with the requester's replies.
     """
 
     card_id = UnicodeAttribute()
@@ -66,6 +68,8 @@ class CardItem(CardsTable):
     lane_id = UnicodeAttribute(null=True)
     assignee = UnicodeAttribute(null=True)
     slas = JSONAttribute(default=list)
+    channel = UnicodeAttribute(null=True)
+    attachments = JSONAttribute(default=list)
     status_token_hash = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()

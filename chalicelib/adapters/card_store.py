@@ -8,11 +8,12 @@ WriteConflictError and writes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
+from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.card_items import (
@@ -25,10 +26,14 @@ from chalicelib.adapters.card_items import (
 )
 from chalicelib.adapters.config_items import CounterItem
 from chalicelib.adapters.paging import decode_cursor, read_page
-from chalicelib.adapters.store_errors import conflict_from
+from chalicelib.adapters.store_errors import WriteConflictError, conflict_from
 from chalicelib.adapters.table_base import bind_tables
 
 _CARD_SK = "CARD"
+
+
+class ClaimTakenError(WriteConflictError):
+    """A claim written with a card change was there already: another write made it first."""
 
 
 class CardStore:
@@ -70,32 +75,40 @@ class CardStore:
         card: CardItem,
         events: Iterable[CardEventItem],
         status_token_hash: str,
+        claims: Sequence[Model] = (),
     ) -> None:
-        """Store a new card with its first events and its status-token lookup."""
-        self._write(
-            card,
-            events,
-            (),
-            StatusTokenItem(f"STATUS#{status_token_hash}", "STATUS", card_id=card.card_id),
-        )
+        """Store a new card with its first events and its status-token lookup.
+
+        ``claims`` are written in the same transaction, each only if its key is
+        new; ClaimTakenError (and nothing written) when one was there already.
+        """
+        token = StatusTokenItem(f"STATUS#{status_token_hash}", "STATUS", card_id=card.card_id)
+        self._write(card, events, (), [token, *claims], first_claim=1)
 
     def save(
         self,
         card: CardItem,
         events: Iterable[CardEventItem],
         comments: Iterable[CommentItem] = (),
+        claims: Sequence[Model] = (),
     ) -> None:
-        """Store a changed card with the events (and comment texts) the change adds."""
-        self._write(card, events, comments, None)
+        """Store a changed card with the events (and comment texts) the change adds.
+
+        ``claims`` are written as in ``create``.
+        """
+        self._write(card, events, comments, claims, first_claim=0)
 
     def _write(
         self,
         card: CardItem,
         events: Iterable[CardEventItem],
         comments: Iterable[CommentItem],
-        token: StatusTokenItem | None,
+        new_items: Sequence[Model],
+        first_claim: int,
     ) -> None:
+        """One transaction; ``new_items`` go last, and those from ``first_claim`` on are claims."""
         connection = CardItem._get_connection().connection
+        events, comments = list(events), list(comments)
         try:
             with TransactWrite(connection=connection) as transaction:
                 # The card's version attribute adds its own condition.
@@ -104,10 +117,29 @@ class CardStore:
                     transaction.save(event, condition=CardEventItem.sk.does_not_exist())
                 for comment in comments:
                     transaction.save(comment, condition=CommentItem.sk.does_not_exist())
-                if token is not None:
-                    transaction.save(token, condition=StatusTokenItem.pk.does_not_exist())
+                for item in new_items:
+                    transaction.save(item, condition=type(item).pk.does_not_exist())
         except TransactWriteError as error:
-            raise (conflict_from(error) or error) from error
+            conflict = conflict_from(error)
+            claims_from = 1 + len(events) + len(comments) + first_claim
+            if conflict is not None and any(i >= claims_from for i in conflict.failed):
+                raise ClaimTakenError(conflict.failed) from error
+            raise (conflict or error) from error
+
+    def card_for_status_token(self, token_hash: str) -> str | None:
+        """The id of the card whose status token hashes to ``token_hash``, or None."""
+        try:
+            return StatusTokenItem.get(f"STATUS#{token_hash}", "STATUS").card_id
+        except StatusTokenItem.DoesNotExist:
+            return None
+
+    def peek_number(self, board_key: str) -> int:
+        """The number the board's next card would get, without taking it."""
+        try:
+            current = CounterItem.get("COUNTER", f"cards#{board_key}").value
+        except CounterItem.DoesNotExist:
+            current = 0
+        return int(current) + 1
 
     def get(self, card_id: str) -> CardItem | None:
         """The card, or None."""
