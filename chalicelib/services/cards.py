@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.adapters.card_items import CardEventItem, CardItem, CommentItem
-from chalicelib.adapters.card_store import get_card_store
+from chalicelib.adapters.card_store import ClaimTakenError, get_card_store
 from chalicelib.adapters.clock import get_clock
 from chalicelib.adapters.config_items import BoardItem
 from chalicelib.adapters.store_errors import WriteConflictError
@@ -44,6 +44,9 @@ from chalicelib.services.errors import ConflictError, InvalidInputError, NotFoun
 from chalicelib.services.pinning import PinnedVersions
 
 _SHOWN_IN_LISTS = {"running", "paused", "missed"}
+
+Claims = Callable[[Any], Sequence[Any]]
+"""Given the new card's id (or the new comment's seq), items to write with it if new."""
 
 
 # --- reading ----------------------------------------------------------------------------
@@ -196,6 +199,8 @@ def card_view(card: CardItem, timers: list[dict[str, Any]] | None = None) -> dic
         "lane_id": card.lane_id,
         "assignee": card.assignee,
         "slas": card.slas,
+        "channel": card.channel,
+        "attachments": list(card.attachments or []),
         "created_at": card.created_at,
         "updated_at": card.updated_at,
         "version": card.version,
@@ -237,8 +242,12 @@ def _comment_view(item: CommentItem) -> dict[str, Any]:
 # --- writing ----------------------------------------------------------------------------
 
 
-def open_card(fields: dict[str, Any]) -> dict[str, Any]:
-    """Create a card on a board; answers it with its ``status_url`` (shown only here)."""
+def open_card(fields: dict[str, Any], claims: Claims | None = None) -> dict[str, Any]:
+    """Create a card on a board; answers it with its ``status_url`` (shown only here).
+
+    ``claims(card_id)`` gives items to write with the card, each only if new
+    (intake's Message-ID claim); ClaimTakenError when one exists already.
+    """
     board = find_board(fields["board_id"], "board_id")
     column = _column(board, fields.get("column_id"), "column_id")
     lane_id = _lane(board, fields.get("lane_id"), "lane_id")
@@ -266,6 +275,8 @@ def open_card(fields: dict[str, Any]) -> dict[str, Any]:
         lane_id=lane_id,
         assignee=fields.get("assignee"),
         slas=pins,
+        channel=fields.get("channel"),
+        attachments=list(fields.get("attachments") or []),
         status_token_hash=hashlib.sha256(token.encode("ascii")).hexdigest(),
         created_at=now,
         updated_at=now,
@@ -275,7 +286,9 @@ def open_card(fields: dict[str, Any]) -> dict[str, Any]:
         *(_event(card, EventKind.SLA_ATTACHED, pin, now) for pin in pins),
     ]
     try:
-        store.create(card, events, card.status_token_hash)
+        store.create(card, events, card.status_token_hash, claims(card.card_id) if claims else ())
+    except ClaimTakenError:
+        raise
     except WriteConflictError as error:
         # Card numbers come from an atomic counter, so this means the counter was reset.
         raise ConflictError(f"card {card.card_id} already exists") from error
@@ -317,21 +330,37 @@ def move_card(card_id: str, column_id: str, lane_id: str | None) -> dict[str, An
     return card_view(card)
 
 
-def add_comment(card_id: str, body: str, public: bool, author: str | None) -> dict[str, Any]:
-    """Add an agent's comment; a public one counts as a first reaction."""
+def add_comment(
+    card_id: str,
+    body: str,
+    public: bool,
+    author: str | None,
+    *,
+    author_role: str = "agent",
+    attachments: Iterable[dict[str, Any]] = (),
+    claims: Claims | None = None,
+) -> dict[str, Any]:
+    """Add a comment; an agent's public one counts as a first reaction, a requester's does not.
+
+    ``attachments`` (files that came with a requester's reply) join the
+    card's list; ``claims(seq)`` are written as in ``open_card``.
+    """
     card = load_card(card_id)
     now = get_clock().now()
-    event = _event(card, EventKind.COMMENTED, {"public": public, "author_role": "agent"}, now)
+    event = _event(card, EventKind.COMMENTED, {"public": public, "author_role": author_role}, now)
     comment = get_card_store().new_comment(
         card,
         event,
         body=body,
         public=public,
         author=author,
-        author_role="agent",
+        author_role=author_role,
         at=now,
     )
-    _commit(card, [event], now, [comment])
+    files = [{**file, "comment_seq": event.seq} for file in attachments]
+    if files:
+        card.attachments = [*(card.attachments or []), *files]
+    _commit(card, [event], now, [comment], claims(event.seq) if claims else ())
     return _comment_view(comment)
 
 
@@ -438,10 +467,13 @@ def _commit(
     events: list[CardEventItem],
     now: datetime,
     comments: Iterable[CommentItem] = (),
+    claims: Sequence[Any] = (),
 ) -> None:
     card.updated_at = now
     try:
-        get_card_store().save(card, events, comments)
+        get_card_store().save(card, events, comments, claims)
+    except ClaimTakenError:
+        raise
     except WriteConflictError as error:
         raise ConflictError(
             f"card {card.card_id} changed meanwhile; read it again and retry"

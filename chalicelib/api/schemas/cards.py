@@ -122,8 +122,19 @@ class Timer(Resource):
     stopped_at: datetime | None
 
 
+class CardAttachment(Resource):
+    """A file that came with the request or a requester's reply (kept unless too large)."""
+
+    filename: str
+    content_type: str
+    size: int
+    too_large: bool
+    object_key: str | None = None
+    comment_seq: int | None = None
+
+
 class Card(Resource):
-    """A card with its timers."""
+    """A card with its timers; ``channel`` is where the request came from (form, email)."""
 
     id: str
     board_id: str
@@ -139,6 +150,8 @@ class Card(Resource):
     lane_id: str | None
     assignee: str | None
     slas: list[SlaPin]
+    channel: str | None = None
+    attachments: list[CardAttachment] = Field(default_factory=list)
     created_at: datetime
     updated_at: datetime
     version: int
