@@ -1,0 +1,187 @@
+"""The local stack's stream pump: the cards table's stream fed to the stream handler.
+
+It plays the part of Lambda's event source mapping. It reads every shard of
+the emulator's stream with ``dynamodbstreams`` (``describe_stream``,
+``get_shard_iterator`` from ``TRIM_HORIZON``, ``get_records``), turns each
+page of records into the event AWS would send (``Records`` with
+``eventSourceARN``, ``eventID``, ``eventName``, ``dynamodb`` with ``Keys``,
+``NewImage``, ``OldImage``, ``SequenceNumber``...) and calls app.py's stream
+handler with it and a Lambda context. Failed records reported in
+``batchItemFailures`` are read again from the first failed sequence number
+(``AT_SEQUENCE_NUMBER``) a few times, then skipped with an error in the log,
+as a failure destination would take them. It also answers ``POST /dev/drain``
+(``chalicelib.adapters.stream_drain``).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from types import TracebackType
+from typing import Any
+
+import boto3
+from chalice.local import LambdaContext
+
+from chalicelib.adapters.stream_drain import answer_drain, drain_requested
+
+logger = logging.getLogger(__name__)
+
+StreamHandler = Callable[[dict[str, Any], Any], Any]
+
+BATCH_SIZE = 100
+ATTEMPTS = 3
+IDLE_SECONDS = 0.05
+FUNCTION_NAME = "recompute_timers"
+
+
+class StreamReader:
+    """Reads the records of a table's stream, shard by shard, as Lambda-shaped records."""
+
+    def __init__(self, table_name: str) -> None:
+        self._streams = boto3.client("dynamodbstreams")
+        table = boto3.client("dynamodb").describe_table(TableName=table_name)["Table"]
+        self.stream_arn: str = table["LatestStreamArn"]
+        self._iterators: dict[str, str | None] = {}
+
+    def shards(self) -> list[str]:
+        """Every shard of the stream; a shard seen for the first time is read from its start."""
+        description = self._streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]
+        for shard in description["Shards"]:
+            if shard["ShardId"] not in self._iterators:
+                self._iterators[shard["ShardId"]] = self._iterator(shard["ShardId"], "TRIM_HORIZON")
+        return list(self._iterators)
+
+    def read(self, shard_id: str, limit: int = BATCH_SIZE) -> list[dict[str, Any]]:
+        """The next records of a shard (empty when it has no more for now)."""
+        iterator = self._iterators[shard_id]
+        if iterator is None:
+            return []  # a closed shard, read to its end
+        page = self._streams.get_records(ShardIterator=iterator, Limit=limit)
+        self._iterators[shard_id] = page.get("NextShardIterator")
+        return [self._lambda_record(record) for record in page["Records"]]
+
+    def rewind(self, shard_id: str, sequence_number: str) -> None:
+        """Read the shard again from ``sequence_number`` (included)."""
+        self._iterators[shard_id] = self._iterator(
+            shard_id, "AT_SEQUENCE_NUMBER", SequenceNumber=sequence_number
+        )
+
+    def skip(self, shard_id: str, sequence_number: str) -> None:
+        """Go on reading the shard after ``sequence_number``."""
+        self._iterators[shard_id] = self._iterator(
+            shard_id, "AFTER_SEQUENCE_NUMBER", SequenceNumber=sequence_number
+        )
+
+    def read_all(self) -> list[dict[str, Any]]:
+        """Every record not read yet, of every shard."""
+        records = []
+        for shard_id in self.shards():
+            while page := self.read(shard_id):
+                records.extend(page)
+        return records
+
+    def _iterator(self, shard_id: str, kind: str, **position: str) -> str:
+        return self._streams.get_shard_iterator(
+            StreamArn=self.stream_arn, ShardId=shard_id, ShardIteratorType=kind, **position
+        )["ShardIterator"]
+
+    def _lambda_record(self, record: dict[str, Any]) -> dict[str, Any]:
+        stream_record = dict(record["dynamodb"])
+        created = stream_record.get("ApproximateCreationDateTime")
+        if isinstance(created, datetime):
+            # boto3 parses it; Lambda's event carries epoch seconds.
+            stream_record["ApproximateCreationDateTime"] = int(created.timestamp())
+        return {
+            "eventID": record["eventID"],
+            "eventName": record["eventName"],
+            "eventVersion": record.get("eventVersion", "1.1"),
+            "eventSource": "aws:dynamodb",
+            "awsRegion": record.get("awsRegion", boto3.session.Session().region_name),
+            "eventSourceARN": self.stream_arn,
+            "dynamodb": stream_record,
+        }
+
+
+def lambda_event(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """The event Lambda sends the stream handler for one batch of records."""
+    return {"Records": records}
+
+
+def lambda_context() -> LambdaContext:
+    """A context like the one Lambda passes (name, memory, remaining time)."""
+    return LambdaContext(FUNCTION_NAME, memory_size=512, max_runtime_ms=900_000)
+
+
+class StreamPump:
+    """Feeds the stream of ``table_name`` to ``handler`` continuously in a thread.
+
+    Entering starts it, leaving stops it.
+    """
+
+    def __init__(self, handler: StreamHandler, table_name: str) -> None:
+        self._handler = handler
+        self._table_name = table_name
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._reader: StreamReader | None = None
+        self._attempts: dict[str, int] = {}
+
+    def __enter__(self) -> StreamPump:
+        self._reader = StreamReader(self._table_name)
+        self._thread = threading.Thread(target=self._run, name="stream-pump", daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                request = drain_requested()
+                self.pump()
+                answer_drain(request)
+            except Exception:
+                # The emulator stops before the pump on the way out; anything else is logged.
+                if self._stop.is_set():
+                    return
+                logger.exception("stream pump: pass failed; trying again")
+            self._stop.wait(IDLE_SECONDS)
+
+    def pump(self) -> None:
+        """Handle every record of every shard up to its current end."""
+        assert self._reader is not None
+        for shard_id in self._reader.shards():
+            while records := self._reader.read(shard_id):
+                self._deliver(shard_id, records)
+
+    def _deliver(self, shard_id: str, records: list[dict[str, Any]]) -> None:
+        assert self._reader is not None
+        try:
+            response = self._handler(lambda_event(records), lambda_context()) or {}
+            failed = [item["itemIdentifier"] for item in response.get("batchItemFailures", [])]
+        except Exception:
+            logger.exception("stream handler failed on the whole batch")
+            failed = [records[0]["dynamodb"]["SequenceNumber"]]
+        if not failed:
+            return
+        first = min(failed, key=int)
+        attempts = self._attempts.get(first, 0) + 1
+        if attempts < ATTEMPTS:
+            self._attempts[first] = attempts
+            self._reader.rewind(shard_id, first)
+            return
+        self._attempts.pop(first, None)
+        logger.error("stream record %s failed %d times; skipped", first, attempts)
+        self._reader.skip(shard_id, first)
