@@ -140,7 +140,10 @@ def counted_calls():
     def counting(self, operation_name, api_params):
         where = api_params.get("IndexName") or api_params.get("TableName") or ""
         if operation_name == "TransactWriteItems":
-            where = ",".join(sorted({_table_of(item) for item in api_params["TransactItems"]}))
+            for item in api_params["TransactItems"]:
+                ((kind, operation),) = item.items()
+                calls[(f"TransactWriteItems {kind}", operation["TableName"])] += 1
+            where = ""
         calls[(operation_name, where)] += 1
         return original(self, operation_name, api_params)
 
@@ -151,6 +154,25 @@ def counted_calls():
         botocore.client.BaseClient._make_api_call = original
 
 
-def _table_of(transact_item: dict[str, Any]) -> str:
-    (operation,) = transact_item.values()
-    return operation["TableName"]
+def busy_batch(api: Any, clock: Any) -> tuple[Desk, list[dict[str, Any]]]:
+    """A 100-record batch over 20 cards: 20 cards opened with an SLA, 10 of them moved.
+
+    Half the cards have the premium SLA (24/7), half the standard one (a
+    business calendar); an automation rule of the board matches the premium
+    cards but has nothing left to attach.
+    """
+    desk = make_desk(api)
+    rule = {"name": "premium", "board_id": desk.board_id, "when": {"lane_id": "premium"}}
+    api.ok("POST", "/automations", {**rule, "attach": [desk.premium_id]})
+    pipeline = Pipeline(api.client)
+    pipeline.new_records()
+    cards = [
+        desk.open(sla_ids=[desk.premium_id], lane_id="premium")
+        if index % 2
+        else desk.open(sla_ids=[desk.standard_id])
+        for index in range(20)
+    ]
+    clock.advance(300)
+    for card_id in cards[:10]:
+        desk.move(card_id, "work")
+    return desk, pipeline.new_records()
