@@ -41,11 +41,12 @@ SPEC = {
 HOLIDAYS = public_holidays("GB", years=range(2025, 2029))
 # 64 working days of 5.5 hours: about 90 calendar days.
 LONG_HOURS = 64 * 11 // 2
+HOUR = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
 class Case:
-    """One kind of question, asked with ``inputs``: (start, hours) or (start, end) pairs."""
+    """One kind of question, asked with ``inputs``: (start, duration) or (start, end) pairs."""
 
     name: str
     operation: str
@@ -57,7 +58,7 @@ class Library:
     """How one library answers both questions; ``None`` where it has no way to."""
 
     name: str
-    deadline: Callable[[datetime, int], datetime] | None
+    deadline: Callable[[datetime, timedelta], datetime] | None
     elapsed: Callable[[datetime, datetime], timedelta] | None
 
 
@@ -75,12 +76,12 @@ def make_cases(count: int, rng: random.Random) -> list[Case]:
         Case(
             "deadline, short (1–8 h)",
             "deadline",
-            [(start(), rng.randint(1, 8)) for _ in range(count)],
+            [(start(), HOUR * rng.randint(1, 8)) for _ in range(count)],
         ),
         Case(
             "deadline, long (≤ 90 days)",
             "deadline",
-            [(start(), rng.randint(1, LONG_HOURS)) for _ in range(count)],
+            [(start(), HOUR * rng.randint(1, LONG_HOURS)) for _ in range(count)],
         ),
         Case(
             "elapsed, short (≤ 1 day)",
@@ -99,7 +100,7 @@ def sladesk() -> Library:
     calendar = build_calendar(SPEC, extra_holidays=HOLIDAYS)
     return Library(
         "sladesk",
-        deadline=lambda start, hours: calendar.deadline(start, timedelta(hours=hours)),
+        deadline=calendar.deadline,
         elapsed=calendar.elapsed,
     )
 
@@ -108,7 +109,7 @@ def reference() -> Library:
     calendar = ReferenceCalendar(SPEC, extra_holidays=HOLIDAYS)
     return Library(
         "reference",
-        deadline=lambda start, hours: calendar.deadline(start, timedelta(hours=hours)),
+        deadline=calendar.deadline,
         elapsed=calendar.elapsed,
     )
 
@@ -121,8 +122,8 @@ def business_time_delta() -> Library:
     rules = businesstimedelta.Rules([workday, businesstimedelta.HolidayRule(HOLIDAYS, tz=zone)])
     return Library(
         "businesstimedelta",
-        deadline=lambda start, hours: (
-            start + businesstimedelta.BusinessTimeDelta(rules, hours=hours)
+        deadline=lambda start, duration: (
+            start + businesstimedelta.BusinessTimeDelta(rules, timedelta=duration)
         ),
         elapsed=lambda start, end: rules.difference(start, end).timedelta,
     )
@@ -137,8 +138,8 @@ def pandas_business_hours() -> Library:
     # pandas has no "business time between" for business hours: no elapsed.
     return Library(
         "pandas CustomBusinessHour",
-        deadline=lambda start, hours: (
-            pd.Timestamp(start).tz_convert(ZONE) + offsets[hours]
+        deadline=lambda start, duration: (
+            pd.Timestamp(start).tz_convert(ZONE) + offsets[duration // HOUR]
         ).to_pydatetime(),
         elapsed=None,
     )

@@ -10,7 +10,8 @@ non-working and holiday parts (``segments``).
 Semantics, shared with the slow reference the tests compare against:
 
 - A local day runs from its local midnight to the next one, both taken as real
-  (UTC) instants, so a day with a DST switch lasts 23 or 25 hours.
+  (UTC) instants, so a day with a DST switch lasts its real length (23 or 25
+  hours in most zones).
 - Each working interval of a day becomes a real interval: its ends are read in
   the calendar's zone with ``fold=0``, which moves a time inside a DST gap
   forward by the gap and gives an ambiguous time its first occurrence. The
@@ -224,7 +225,7 @@ class WorkCalendar:
         while block is not last:
             worked += block.total
             block = self._next_block(block, "end")
-        return timedelta(microseconds=worked)
+        return _MICROSECOND * worked
 
     def segments(self, start: datetime, end: datetime) -> list[Segment]:
         """Cut ``start``..``end`` into consecutive segments of one kind each, in UTC.
@@ -260,9 +261,9 @@ class WorkCalendar:
     def _pieces_from(self, instant: int) -> Iterator[tuple[int, int, SegmentKind]]:
         """Yield day pieces (start, end, kind) in order, from the local day of ``instant`` on."""
         block = self._block_at(instant)
-        day = bisect_right(block.midnights, instant) - 1
+        first = bisect_right(block.midnights, instant) - 1
         while True:
-            for i in range(day, len(block.holiday)):
+            for i in range(first, len(block.holiday)):
                 low, high = block.midnights[i], block.midnights[i + 1]
                 if block.holiday[i]:
                     yield low, high, SegmentKind.HOLIDAY
@@ -272,7 +273,7 @@ class WorkCalendar:
                     yield block.starts[k], block.ends[k], SegmentKind.WORKING
                     low = block.ends[k]
                 yield low, high, SegmentKind.NON_WORKING
-            block, day = self._next_block(block, "end"), 0
+            block, first = self._next_block(block, "end"), 0
 
     def _block_at(self, instant: int) -> _Block:
         """The block holding the local day of ``instant``."""
@@ -354,7 +355,8 @@ def _real_intervals(
 
 def _utc(micros: int) -> datetime:
     """UTC epoch microseconds as an aware UTC datetime."""
-    return _EPOCH + timedelta(microseconds=micros)
+    # Multiplying is exact and about twice as fast as timedelta(microseconds=...).
+    return _EPOCH + _MICROSECOND * micros
 
 
 def _instant_us(instant: datetime, field: str) -> int:
