@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 from types import TracebackType
 
+from chalice import Chalice
 from chalice.cli.factory import CLIFactory
 from chalice.local import LocalDevServer
 
@@ -24,7 +25,7 @@ class ApiServer:
     """app.py on ``host:port``, one thread per connection; entering starts it, leaving stops it.
 
     Import-time settings of the app (``SLADESK_DEV``, table names) must be in
-    the environment before entering.
+    the environment before entering; ``app`` is the Chalice app once entered.
     """
 
     def __init__(self, host: str, port: int) -> None:
@@ -32,6 +33,7 @@ class ApiServer:
         self._port = port
         self._server: LocalDevServer | None = None
         self._thread: threading.Thread | None = None
+        self.app: Chalice | None = None
 
     @property
     def url(self) -> str:
@@ -44,7 +46,7 @@ class ApiServer:
         # As chalice local does, the app sees the stage's variables, but the stack's own win.
         for name, value in config.environment_variables.items():
             os.environ.setdefault(name, value)
-        app = config.chalice_app
+        app = self.app = config.chalice_app
         try:
             self._server = factory.create_local_server(app, config, self._host, self._port)
         except OSError as error:

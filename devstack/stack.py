@@ -18,17 +18,24 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from types import FrameType
 
+from chalice import Chalice
+from chalice.app import DynamoDBEventConfig
+
+from chalicelib.adapters.stream_drain import drain
 from chalicelib.adapters.tables import (
     CARDS_TABLE_ENV,
     CONFIG_TABLE_ENV,
     REPORTS_TABLE_ENV,
     TIMERS_TABLE_ENV,
     create_tables,
+    table_name,
 )
+from chalicelib.api.dev import DRAIN_TIMEOUT_SECONDS
 from chalicelib.services.keys import ensure_key
 from devstack.api_server import ApiServer
 from devstack.demo import Demo, DemoError, seed_demo
 from devstack.emulator import LOOPBACK, Emulator, use_emulator
+from devstack.stream_pump import StreamHandler, StreamPump
 
 DEFAULT_PORT = 8000
 # The chat callbacks' secrets, as the contract defaults them for the local stack.
@@ -106,8 +113,23 @@ def _start(settings: Settings, running: ExitStack) -> None:
     admin_key = settings.admin_key or "sld_" + secrets.token_urlsafe(32)
     ensure_key(admin_key, "local stack admin", "admin")
     api = running.enter_context(ApiServer(LOOPBACK, settings.port))
+    # Seeding first and pumping after lets the pump handle the demo in a few large batches
+    # instead of competing with the seeding for the interpreter.
     demo = seed_demo(api.url, admin_key) if settings.demo else None
+    running.enter_context(StreamPump(_stream_handler(api.app), table_name(CARDS_TABLE_ENV)))
+    # Automations attach the demo's SLAs as the stream is handled: wait before saying "ready".
+    if not drain(DRAIN_TIMEOUT_SECONDS):
+        raise DemoError("the stream pump did not catch up with the demo")
     print(_banner(api.url, admin_key, emulator.endpoint, demo), flush=True)
+
+
+def _stream_handler(app: Chalice | None) -> StreamHandler:
+    """The app's one handler of DynamoDB stream records (the cards table's), as Lambda calls it."""
+    assert app is not None, "the API server loads the app"
+    names = [s.name for s in app.event_sources if isinstance(s, DynamoDBEventConfig)]
+    if len(names) != 1:
+        raise RuntimeError(f"expected one DynamoDB stream handler in app.py, found {names}")
+    return app.handler_map[names[0]]
 
 
 def _banner(api_url: str, admin_key: str, emulator_url: str, demo: Demo | None) -> str:

@@ -62,7 +62,8 @@ def answer_drain(request: int) -> None:
     try:
         item.update(
             actions=[StreamDrainItem.handled.set(request)],
-            condition=StreamDrainItem.handled.does_not_exist() | (StreamDrainItem.handled < request),
+            condition=StreamDrainItem.handled.does_not_exist()
+            | (StreamDrainItem.handled < request),
         )
     except UpdateError as error:
         if error.cause_response_code != "ConditionalCheckFailedException":

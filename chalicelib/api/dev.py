@@ -1,4 +1,4 @@
-"""Routes of the local stack only (``SLADESK_DEV=1``): the dev clock and the outbox.
+"""Routes of the local stack only (``SLADESK_DEV=1``): the dev clock, stream drain and outbox.
 
 ``app.py`` registers this blueprint only when ``SLADESK_DEV`` is ``1``, which
 only the local stack (``make run``) and tests set; deployed stacks never
@@ -19,7 +19,8 @@ from pydantic import AwareDatetime, ConfigDict, Field, ValidationError
 
 from chalicelib.adapters.clock import Clock, get_clock
 from chalicelib.adapters.outbox import read_outbox
-from chalicelib.api.errors import service_error_response, validation_response
+from chalicelib.adapters.stream_drain import drain
+from chalicelib.api.errors import error_response, service_error_response, validation_response
 from chalicelib.api.schemas.common import Body, Resource
 from chalicelib.services.errors import ConflictError, InvalidInputError, ServiceError
 
@@ -27,6 +28,8 @@ dev_routes = Blueprint(__name__)
 
 # A century: far enough for any test, near enough that the clock stays a valid datetime.
 _MAX_ADVANCE_SECONDS = 100 * 366 * 24 * 3600
+# The pump catches up in well under a second; this only bounds a stack without one.
+DRAIN_TIMEOUT_SECONDS = 30.0
 
 
 @runtime_checkable
@@ -92,6 +95,15 @@ def change_clock() -> dict | Response:
         return validation_response(error)
     except ServiceError as error:
         return service_error_response(error)
+
+
+@dev_routes.route("/dev/drain", methods=["POST"])
+def drain_stream() -> dict | Response:
+    """Answer once the stream pump has handled every record written before this call."""
+    if not drain(DRAIN_TIMEOUT_SECONDS):
+        message = f"the stream pump did not catch up within {DRAIN_TIMEOUT_SECONDS:g} s"
+        return error_response(503, "drain_timeout", message)
+    return {"drained": True}
 
 
 @dev_routes.route("/dev/outbox", methods=["GET"])
