@@ -13,16 +13,20 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from chalice import Chalice
-from chalice.app import DynamoDBEvent
+from chalice.app import DynamoDBEvent, SNSEvent
 
 from chalicelib.api.automations import automation_routes
 from chalicelib.api.boards import board_routes
 from chalicelib.api.calendars import calendar_routes
 from chalicelib.api.cards import card_routes
+from chalicelib.api.intake import intake_routes
 from chalicelib.api.keys import key_routes
 from chalicelib.api.meta import meta_routes
 from chalicelib.api.middleware import contract_errors
+from chalicelib.api.registry import binary_body_types
 from chalicelib.api.slas import sla_routes
+from chalicelib.api.status import status_routes
+from chalicelib.services.intake import receive_stored_mail
 from chalicelib.services.timers import TimerRecompute, card_id_of_stream_keys
 
 # Chalice needs a stream ARN to package the app; each deployed stack sets its own
@@ -31,6 +35,9 @@ CARDS_STREAM_ARN = os.environ.get(
     "SLADESK_CARDS_STREAM_ARN",
     "arn:aws:dynamodb:us-east-1:000000000000:table/sladesk-cards/stream/1970-01-01T00:00:00.000",
 )
+
+# The topic the SES receipt rule notifies once it has stored a message in S3.
+INBOUND_MAIL_TOPIC = os.environ.get("SLADESK_INBOUND_MAIL_TOPIC", "sladesk-inbound-mail")
 
 app = Chalice(app_name="sladesk")
 app.register_middleware(contract_errors, "http")
@@ -43,8 +50,12 @@ for blueprint in (
     sla_routes,
     automation_routes,
     card_routes,
+    intake_routes,
+    status_routes,
 ):
     app.register_blueprint(blueprint)
+# Raw mail (message/rfc822) must reach the view byte for byte, not as text.
+app.api.binary_types.extend(binary_body_types())
 
 if os.environ.get("SLADESK_DEV") == "1":
     # The local stack's clock and outbox; deployed stacks never set SLADESK_DEV.
@@ -74,3 +85,9 @@ def recompute_timers(event: DynamoDBEvent) -> dict:
         processor=BatchProcessor(event_type=EventType.DynamoDBStreams),
         context=event.context,
     )
+
+
+@app.on_sns_message(topic=INBOUND_MAIL_TOPIC)
+def receive_inbound_mail(event: SNSEvent) -> None:
+    """SES inbound mail: the receipt rule stored the message in S3 and notified this topic."""
+    receive_stored_mail(event.message)

@@ -1,0 +1,57 @@
+"""Files sent with inbound mail, kept in S3 (``SLADESK_ATTACHMENTS_BUCKET``).
+
+An attachment's object key is derived from the message it came with and its
+position there (``mail/<sha256 of the Message-ID>/<n>/<file name>``), so a
+message delivered twice writes the same objects again rather than new ones.
+Raw inbound messages that SES stored are read from S3 here too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from typing import Any
+from urllib.parse import quote
+
+import boto3
+
+ATTACHMENTS_BUCKET_ENV = "SLADESK_ATTACHMENTS_BUCKET"
+DEFAULT_ATTACHMENTS_BUCKET = "sladesk-attachments"
+
+
+def attachments_bucket() -> str:
+    """The bucket attachments are kept in."""
+    return os.environ.get(ATTACHMENTS_BUCKET_ENV) or DEFAULT_ATTACHMENTS_BUCKET
+
+
+def attachment_key(message_id: str, position: int, filename: str) -> str:
+    """Where the ``position``-th file (from 1) of the message ``message_id`` is kept."""
+    digest = hashlib.sha256(message_id.encode("utf-8")).hexdigest()
+    return f"mail/{digest}/{position}/{quote(filename, safe='')}"
+
+
+class ObjectStore:
+    """Puts attachments and reads raw messages."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+
+    def put_attachment(self, key: str, content: bytes, content_type: str) -> None:
+        """Keep one attachment under ``key`` in the attachments bucket."""
+        self._client.put_object(
+            Bucket=attachments_bucket(), Key=key, Body=content, ContentType=content_type
+        )
+
+    def read(self, bucket: str, key: str, max_bytes: int) -> bytes:
+        """An object's bytes; ValueError when it is over ``max_bytes`` (it is not downloaded)."""
+        head = self._client.head_object(Bucket=bucket, Key=key)
+        if head["ContentLength"] > max_bytes:
+            raise ValueError(f"s3://{bucket}/{key} holds {head['ContentLength']} bytes")
+        return self._client.get_object(Bucket=bucket, Key=key)["Body"].read()
+
+
+def get_object_store() -> ObjectStore:
+    """The object store of this process, for the endpoint and region of the environment."""
+    # A client per use: cheap next to a send, and it always sees the current environment
+    # (the local stack's emulator, or moto in tests).
+    return ObjectStore(boto3.client("s3"))

@@ -1,0 +1,42 @@
+"""Sends mail through Amazon SES (the emulator's SES on the local stack).
+
+Messages are built by the services as ``EmailMessage`` objects and sent raw,
+so that every header they set (Message-ID for threading, In-Reply-To,
+Auto-Submitted, the outbox's ``X-Sladesk-*``) reaches the recipient as set.
+The SES client is made on first use, never at import time.
+"""
+
+from __future__ import annotations
+
+import os
+from email.message import EmailMessage
+from typing import Any
+
+import boto3
+
+MAIL_FROM_ENV = "SLADESK_MAIL_FROM"
+DEFAULT_MAIL_FROM = "support@sladesk.local"
+
+
+def mail_from() -> str:
+    """The address sladesk sends from (``SLADESK_MAIL_FROM``), lower-cased."""
+    return (os.environ.get(MAIL_FROM_ENV) or DEFAULT_MAIL_FROM).strip().lower()
+
+
+class MailSender:
+    """Sends one built message through SES."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+
+    def send(self, message: EmailMessage) -> str:
+        """Send ``message`` to its ``To`` addresses; answers the SES message id."""
+        answer = self._client.send_raw_email(RawMessage={"Data": message.as_bytes()})
+        return str(answer["MessageId"])
+
+
+def get_mail_sender() -> MailSender:
+    """The mail sender of this process, for the endpoint and region of the environment."""
+    # A client per use: cheap next to a send, and it always sees the current environment
+    # (the local stack's emulator, or moto in tests).
+    return MailSender(boto3.client("ses"))

@@ -1,0 +1,43 @@
+"""The requester's status page (public; the token in its address is the secret)."""
+
+from __future__ import annotations
+
+from functools import cache
+from zoneinfo import available_timezones
+
+from chalice import Blueprint, Response
+from chalice.app import Request
+
+from chalicelib.adapters.templates import render
+from chalicelib.api.auth import PUBLIC
+from chalicelib.api.pages import error_page, locale_of, page, wants_html
+from chalicelib.api.registry import HTML, JSON, endpoint
+from chalicelib.api.schemas.status import RequestStatus, StatusQuery
+from chalicelib.services.status import request_status
+
+status_routes = Blueprint(__name__)
+
+
+@cache
+def _zones() -> list[str]:
+    return sorted(available_timezones())
+
+
+@endpoint(
+    status_routes,
+    "GET",
+    "/status/{token}",
+    role=PUBLIC,
+    query=StatusQuery,
+    response=RequestStatus,
+    answers=(HTML, JSON),
+    headers={"Accept": "text/html for the page, application/json for JSON"},
+    error_page=error_page,
+)
+def status_page(token: str, query: StatusQuery, request: Request) -> dict | Response:
+    """The requester's view of their request and its SLA timers: HTML or JSON by ``Accept``."""
+    shown = request_status(token, query.tz)
+    if not wants_html(request):
+        return shown
+    html = render("status.html", locale_of(request), request=shown, zones=_zones())
+    return page(html)

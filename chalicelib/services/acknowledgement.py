@@ -1,0 +1,101 @@
+"""The one e-mail a requester gets when their request becomes a card.
+
+It names the card's key (in the subject too, so a reply finds the card), the
+first-reaction deadline its SLA sets, and the link to the status page. It is
+threaded under the message that opened the card, and its own Message-ID is
+remembered so that replies to it become comments on the card. It is marked
+``Auto-Submitted`` (RFC 3834) so that well-behaved autoresponders do not
+answer it. Sending failures are logged and do not undo the card.
+"""
+
+from __future__ import annotations
+
+import os
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr, make_msgid
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from botocore.exceptions import BotoCoreError, ClientError
+
+from chalicelib.adapters.clock import get_clock
+from chalicelib.adapters.html_text import html_to_text
+from chalicelib.adapters.inbound_mail import InboundMessage
+from chalicelib.adapters.mail_records import get_mail_records
+from chalicelib.adapters.mail_sender import get_mail_sender, mail_from
+from chalicelib.adapters.outbox import CARD_HEADER, EVENT_HEADER
+from chalicelib.adapters.templates import render, texts
+from chalicelib.services.boards import load_board
+from chalicelib.services.status import display_zone
+
+logger = Logger(child=True)
+
+PUBLIC_URL_ENV = "SLADESK_PUBLIC_URL"
+EVENT = "acknowledgement"
+
+
+def public_link(path: str) -> str:
+    """``path`` of the API as a link for mail: prefixed with ``SLADESK_PUBLIC_URL`` when set."""
+    return (os.environ.get(PUBLIC_URL_ENV) or "").rstrip("/") + path
+
+
+def acknowledge(card: dict[str, Any], *, locale: str, reply_to: InboundMessage | None) -> None:
+    """Send the acknowledgement of the new ``card`` (as ``open_card`` answers it) to its requester.
+
+    ``reply_to`` is the message that opened the card, if mail did: the
+    acknowledgement answers it in the same thread.
+    """
+    to = (card.get("requester") or {}).get("email")
+    if not to:
+        return
+    now = get_clock().now()
+    board = load_board(card["board_id"])
+    words = texts(locale)
+    sender = mail_from()
+    message_id = make_msgid(idstring=f"ack.{card['id']}", domain=sender.rpartition("@")[2])
+    reaction = _first_reaction_deadline(card["timers"])
+    html = render(
+        "acknowledgement.html",
+        locale,
+        card=card,
+        board_name=board.body["name"],
+        deadline=reaction,
+        zone=display_zone(card["slas"]),
+        status_link=public_link(card["status_url"]),
+    )
+    message = EmailMessage()
+    message["From"] = formataddr((board.body["name"], sender))
+    reply_address = next(iter(board.body.get("intake_addresses") or []), None)
+    if reply_address:
+        message["Reply-To"] = reply_address
+    message["To"] = formataddr(((card["requester"] or {}).get("name") or "", to))
+    message["Subject"] = f"[{card['id']}] {words['ack_subject']}: {card['title']}"
+    message["Date"] = format_datetime(now)
+    message["Message-ID"] = message_id
+    if reply_to is not None:
+        message["In-Reply-To"] = reply_to.message_id
+        message["References"] = " ".join([*reply_to.references, reply_to.message_id])
+    # RFC 3834: an answer to mail is auto-replied; one to a form post is auto-generated.
+    message["Auto-Submitted"] = "auto-replied" if reply_to is not None else "auto-generated"
+    message["Content-Language"] = locale
+    message[EVENT_HEADER] = EVENT
+    message[CARD_HEADER] = card["id"]
+    # The text part is the HTML part read as text, so both say the same and only the
+    # autoescaped template ever places the requester's words.
+    message.set_content(html_to_text(html) + "\n")
+    message.add_alternative(html, subtype="html")
+    # Remembered before sending: a reply can never arrive before its thread is known.
+    get_mail_records().record_sent(message_id, card["id"], now)
+    try:
+        get_mail_sender().send(message)
+    except (BotoCoreError, ClientError):
+        logger.exception("acknowledgement not sent", extra={"card_id": card["id"]})
+
+
+def _first_reaction_deadline(timers: list[dict[str, Any]]) -> Any:
+    deadlines = [
+        timer["deadline"]
+        for timer in timers
+        if timer["kind"] == "first_reaction" and timer["deadline"] is not None
+    ]
+    return min(deadlines, default=None)

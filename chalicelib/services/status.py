@@ -1,0 +1,142 @@
+"""The requester's status page: their request, its state and its SLA timers, nothing internal.
+
+The page is found by the token of its link (at least 128 bits, stored only as
+a SHA-256 hash). It shows the card's title, its state (the kind and name of
+its column), the public conversation, the files listed on the card, the
+SLA timers as the card view computes them, and each SLA's promises and
+agreement. Assignees, tags, private comments and anything else agents keep
+for themselves are never read into it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from chalicelib.adapters.card_store import get_card_store
+from chalicelib.adapters.versioned_store import get_calendar_store, get_sla_store
+from chalicelib.services import cards
+from chalicelib.services.boards import load_board
+from chalicelib.services.durations import duration_seconds
+from chalicelib.services.errors import InvalidInputError, NotFoundError
+
+_TIMER_FIELDS = (
+    "sla_name",
+    "kind",
+    "status",
+    "violated",
+    "color",
+    "target_seconds",
+    "elapsed_seconds",
+    "remaining_seconds",
+    "overdue_seconds",
+    "started_at",
+    "deadline",
+    "stopped_at",
+)
+# Longer than any token sladesk hands out; anything longer is not worth hashing.
+_MAX_TOKEN_LENGTH = 200
+# A request with a very long conversation shows its first comments.
+_MAX_MESSAGES = 500
+_PAGE = 100
+
+
+def request_status(token: str, zone: str | None = None) -> dict[str, Any]:
+    """The status page's content for ``token``; 404 for a token that opens nothing.
+
+    Instants stay in UTC; ``timezone`` is the zone to show them in: ``zone``
+    when given (an IANA name), else the time zone of the card's SLA calendar,
+    else UTC.
+    """
+    if zone is not None:
+        _check_zone(zone)
+    card_id = None
+    if 0 < len(token) <= _MAX_TOKEN_LENGTH:
+        digest = hashlib.sha256(token.encode("utf-8")).hexdigest()
+        card_id = get_card_store().card_for_status_token(digest)
+    if card_id is None:
+        raise NotFoundError("no request behind this link", code="unknown_status_link")
+    card = cards.load_card(card_id)
+    board = load_board(card.board_id)
+    column = next(c for c in board.body["columns"] if c["id"] == card.column_id)
+    timers = cards.card_timers(card)
+    return {
+        "id": card.card_id,
+        "title": card.title,
+        "state": column["kind"],
+        "state_name": column["name"],
+        "board_name": board.body["name"],
+        "created_at": card.created_at,
+        "updated_at": card.updated_at,
+        "timezone": zone or display_zone(card.slas),
+        "timers": [{name: timer[name] for name in _TIMER_FIELDS} for timer in timers],
+        "promises": _promises(card.slas),
+        "messages": _messages(card),
+        "attachments": [
+            {"filename": f["filename"], "size": f["size"]} for f in card.attachments or []
+        ],
+    }
+
+
+def display_zone(pins: list[dict[str, Any]]) -> str:
+    """The time zone of the first pinned SLA that counts a calendar's hours; UTC without one."""
+    for pin in pins:
+        sla = get_sla_store().version(pin["sla_id"], pin["sla_version"])
+        calendar_id = sla.body.get("calendar_id") if sla is not None else None
+        if calendar_id is None or pin.get("calendar_version") is None:
+            continue
+        calendar = get_calendar_store().version(calendar_id, pin["calendar_version"])
+        if calendar is not None:
+            return str(calendar.body["timezone"])
+    return "UTC"
+
+
+def _check_zone(zone: str) -> None:
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise InvalidInputError(f"{zone!r} is not an IANA time zone", field="tz") from error
+
+
+def _promises(pins: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What each pinned SLA version promises: its rules' targets and its agreement text."""
+    promises = []
+    for pin in pins:
+        sla = get_sla_store().version(pin["sla_id"], pin["sla_version"])
+        if sla is None:
+            continue
+        promises.append(
+            {
+                "sla_name": sla.body["name"],
+                "rules": [
+                    {"kind": rule["kind"], "target_seconds": duration_seconds(rule["target"])}
+                    for rule in sla.body["rules"]
+                ],
+                "agreement": sla.body.get("agreement"),
+            }
+        )
+    return promises
+
+
+def _messages(card: Any) -> list[dict[str, Any]]:
+    """The request itself, then the public comments, oldest first."""
+    messages = []
+    if card.description:
+        messages.append({"by": "requester", "body": card.description, "at": card.created_at})
+    store = get_card_store()
+    cursor = None
+    while len(messages) < _MAX_MESSAGES:
+        items, cursor = store.comments_page(card.card_id, _PAGE, cursor)
+        messages.extend(
+            {
+                "by": "requester" if c.author_role == "requester" else "support",
+                "body": c.body,
+                "at": c.at,
+            }
+            for c in items
+            if c.public
+        )
+        if cursor is None:
+            break
+    return messages[:_MAX_MESSAGES]
