@@ -9,6 +9,7 @@ else about a card. What each kind carries in ``data``:
 ``updated``       ``changes``: {field: new value} (title, assignee, tags, ...)
 ``commented``     ``public`` (bool), ``author_role`` ("agent" or "requester")
 ``sla_attached``  ``sla_id``, ``sla_version``, ``calendar_version`` (None for 24/7)
+                  and, when an automation rule attached it, ``automation_id``
 ``sla_detached``  ``sla_id``
 ``sla_repinned``  ``sla_id``, ``sla_version``, ``calendar_version``
 
