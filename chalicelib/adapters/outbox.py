@@ -15,8 +15,9 @@ says what a message is about in the message itself:
 - SNS messages carry the string attributes ``event``, ``card_id`` and
   ``sent_at`` (RFC 3339).
 
-Only the local stack (``SLADESK_DEV=1``) uses this module; ``requests`` comes
-with the development requirements.
+Only the local stack (``SLADESK_DEV=1``) reads the outbox; ``requests`` comes
+with the development requirements, so it is imported only to read. Notifiers
+of deployed stacks import the header and attribute names above.
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 from typing import Any, cast
 
-import requests
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 
 from chalicelib.adapters.table_base import ConfigTable, bind_tables
@@ -115,6 +115,8 @@ def read_outbox() -> list[OutboxItem]:
 def _emulator_models() -> dict[str, Any]:
     # The dump holds every emulated resource, so it grows with the session (about 0.1 s for a
     # few thousand items): fine for a development route, never for a request path.
+    import requests
+
     endpoint = os.environ.get("AWS_ENDPOINT_URL") or _IN_PROCESS_EMULATOR
     response = requests.get(
         f"{endpoint.rstrip('/')}/moto-api/data.json", timeout=_READ_TIMEOUT_SECONDS

@@ -1,0 +1,60 @@
+"""E-mail alerts through SES: HTML and plain text, marked for the outbox.
+
+Sent from ``SLADESK_MAIL_FROM``, raw, so that ``X-Sladesk-Event`` and
+``X-Sladesk-Card-Id`` (what the local outbox reads) and ``Auto-Submitted``
+(no autoresponder answers an alert) reach the recipient.
+"""
+
+from __future__ import annotations
+
+import os
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr, make_msgid
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+
+from chalicelib.adapters.channels import DeliveryError, Message
+from chalicelib.adapters.clock import get_clock
+from chalicelib.adapters.outbox import CARD_HEADER, EVENT_HEADER
+
+MAIL_FROM_ENV = "SLADESK_MAIL_FROM"
+DEFAULT_MAIL_FROM = "support@sladesk.local"
+# SES refuses these for good (unverified sender, rejected message); others may pass.
+_PERMANENT = {"MessageRejected", "MailFromDomainNotVerifiedException", "InvalidParameterValue"}
+
+
+def alert_mail(to: str, message: Message) -> EmailMessage:
+    """The alert as a MIME message: plain text first, HTML as the alternative."""
+    sender = (os.environ.get(MAIL_FROM_ENV) or DEFAULT_MAIL_FROM).strip().lower()
+    mail = EmailMessage()
+    mail["From"] = formataddr(("sladesk", sender))
+    mail["To"] = to
+    mail["Subject"] = message.subject
+    mail["Date"] = format_datetime(get_clock().now())
+    mail["Message-ID"] = make_msgid(idstring="alert", domain=sender.rpartition("@")[2])
+    mail["Auto-Submitted"] = "auto-generated"
+    mail["Content-Language"] = message.locale
+    mail[EVENT_HEADER] = message.event
+    if message.card_id is not None:
+        mail[CARD_HEADER] = message.card_id
+    mail.set_content(message.text)
+    mail.add_alternative(message.html, subtype="html")
+    return mail
+
+
+class EmailChannel:
+    """Sends the alert to one address."""
+
+    def send(self, target: str, message: Message, secret: str | None) -> str:
+        """Send through SES; answers the SES message id."""
+        try:
+            answer = boto3.client("ses").send_raw_email(
+                RawMessage={"Data": alert_mail(target, message).as_bytes()}
+            )
+        except ClientError as error:
+            code = error.response.get("Error", {}).get("Code", "")
+            raise DeliveryError(f"email: {code}", permanent=code in _PERMANENT) from error
+        except BotoCoreError as error:
+            raise DeliveryError(f"email: {error}") from error
+        return str(answer["MessageId"])

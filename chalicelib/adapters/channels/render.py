@@ -1,0 +1,102 @@
+"""Alerts as words: the subject, plain text and HTML of one alert for one recipient.
+
+Templates live in ``chalicelib/templates/alerts`` (``message.txt``,
+``message.html``) with their words in ``alerts/words/<locale>.json``
+(English and Russian). Instants are shown in the recipient's time zone;
+links to cards start with ``SLADESK_PUBLIC_URL`` when it is set. The HTML
+is autoescaped: card titles are whatever a requester wrote.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from chalicelib.adapters.channels import Message
+
+ALERT_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "alerts"
+PUBLIC_URL_ENV = "SLADESK_PUBLIC_URL"
+LOCALES = ("en", "ru")
+
+
+@cache
+def _environment() -> Environment:
+    environment = Environment(
+        loader=FileSystemLoader(ALERT_TEMPLATES),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters["local_time"] = _local_time
+    environment.filters["span"] = _span
+    return environment
+
+
+@cache
+def alert_words(locale: str) -> dict[str, Any]:
+    """The words of alerts in ``locale`` (English for a locale not offered)."""
+    chosen = locale if locale in LOCALES else "en"
+    return json.loads((ALERT_TEMPLATES / "words" / f"{chosen}.json").read_text(encoding="utf-8"))
+
+
+def card_link(card_id: str | None) -> str:
+    """The link to a card (its API resource), absolute when ``SLADESK_PUBLIC_URL`` is set."""
+    return (os.environ.get(PUBLIC_URL_ENV) or "").rstrip("/") + f"/cards/{card_id}"
+
+
+def render_message(facts: dict[str, Any], locale: str, zone: str) -> Message:
+    """The alert whose facts (``AlertFacts.to_json``) are ``facts``, in ``locale`` and ``zone``."""
+    words = alert_words(locale)
+    card_id = facts.get("card_id")
+    headline = words["events"][facts["event"]]
+    if facts.get("level"):
+        headline += f" ({words['level']} {facts['level']})"
+    subject = f"[{card_id}] {headline}: {facts['title']}" if card_id else headline
+    context = {
+        "f": facts,
+        "w": words,
+        "zone": zone,
+        "locale": locale,
+        "subject": subject,
+        "link": card_link,
+    }
+    environment = _environment()
+    return Message(
+        event=facts["event"],
+        card_id=card_id,
+        subject=subject,
+        text=environment.get_template("message.txt").render(context).strip() + "\n",
+        html=environment.get_template("message.html").render(context),
+        link=card_link(card_id) if card_id else None,
+        facts=facts,
+        locale=locale,
+    )
+
+
+def _local_time(instant: str | datetime | None, zone: str) -> str:
+    if instant is None:
+        return "—"
+    if isinstance(instant, str):
+        instant = datetime.fromisoformat(instant)
+    return instant.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+
+
+def _span(seconds: float, words: dict[str, Any]) -> str:
+    """``1 d 2 h 5 min``: whole minutes, rounded down, never empty."""
+    minutes = int(seconds) // 60
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [f"{days} {words['d']}"] if days else []
+    if hours:
+        parts.append(f"{hours} {words['h']}")
+    if minutes or not parts:
+        parts.append(f"{minutes} {words['min']}")
+    return " ".join(parts)

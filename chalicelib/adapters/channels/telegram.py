@@ -1,0 +1,55 @@
+"""Telegram Bot API ``sendMessage``: the alert as text with "Take" and "Open" buttons.
+
+The "Take" button's ``callback_data`` is ``take:<card id>``, what
+``POST /hooks/telegram/{secret}`` acts on (``../shared/API.md``). The bot
+token comes from ``TELEGRAM_BOT_TOKEN``; ``TELEGRAM_API_BASE`` replaces
+``https://api.telegram.org`` for the local stack and tests.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+from chalicelib.adapters.channels import DeliveryError, Message
+from chalicelib.adapters.channels.http import post_json
+
+TELEGRAM_BASE = "https://api.telegram.org"
+TELEGRAM_BASE_ENV = "TELEGRAM_API_BASE"
+TELEGRAM_TOKEN_ENV = "TELEGRAM_BOT_TOKEN"  # noqa: S105 (the name of a variable)
+
+
+def telegram_payload(chat_id: str, message: Message) -> dict[str, Any]:
+    """The ``sendMessage`` body: plain text (nothing to escape) and, for a card, the buttons."""
+    payload: dict[str, Any] = {
+        "chat_id": chat_id,
+        "text": message.text,
+        "disable_web_page_preview": True,
+    }
+    if message.card_id is not None:
+        buttons: list[dict[str, str]] = [
+            {"text": "Take", "callback_data": f"take:{message.card_id}"}
+        ]
+        if message.link:
+            buttons.append({"text": "Open", "url": message.link})
+        payload["reply_markup"] = {"inline_keyboard": [buttons]}
+    return payload
+
+
+class TelegramChannel:
+    """Sends through the bot whose token is configured."""
+
+    def send(self, target: str, message: Message, secret: str | None) -> str:
+        """Call ``sendMessage``; answers the message id Telegram gave."""
+        token = os.environ.get(TELEGRAM_TOKEN_ENV)
+        if not token:
+            raise DeliveryError(f"telegram: {TELEGRAM_TOKEN_ENV} is not set", permanent=True)
+        base = (os.environ.get(TELEGRAM_BASE_ENV) or TELEGRAM_BASE).rstrip("/")
+        body = json.dumps(telegram_payload(target, message), ensure_ascii=False).encode("utf-8")
+        answer = post_json(
+            f"{base}/bot{token}/sendMessage", body, channel="telegram", message=message, to=target
+        )
+        if answer.get("ok") is False:
+            raise DeliveryError(f"telegram: {answer.get('description')}", permanent=True)
+        return str((answer.get("result") or {}).get("message_id", ""))

@@ -1,0 +1,262 @@
+"""Notifications: record each alert once, then deliver it to every recipient, retrying.
+
+``raise_alert`` records an alert and one pending delivery per recipient in
+one guarded write (``../shared/DESIGN.md``, invariant 4): a second raise of
+the same alert writes and sends nothing. Deliveries are then tried: each is
+claimed first (so two workers never send it both), sent through its channel
+(``chalicelib.adapters.channels``), and marked sent; a failure that may pass
+is tried again with backoff (``domain.alerts.retry_delay``), a permanent one
+or the last attempt marks it failed, with the reason, for
+``GET /notifications?status=failed``. A delivery held for a subscription's
+quiet hours is simply pending until its release instant.
+
+``CardEventAlerts`` is the stream handler's hook: a new card and a move
+into a column raise ``card_created`` / ``card_entered_column``, keyed by the
+card event, so a redelivered record raises nothing new.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
+    DynamoDBRecord,
+    DynamoDBRecordEventName,
+)
+
+from chalicelib.adapters.alert_store import (
+    FAILED,
+    SENT,
+    DeliveryItem,
+    Recipient,
+    get_alert_store,
+)
+from chalicelib.adapters.card_store import get_card_store
+from chalicelib.adapters.channels import DeliveryError, get_channel
+from chalicelib.adapters.channels.render import render_message
+from chalicelib.adapters.clock import get_clock
+from chalicelib.adapters.subscription_store import get_subscription_store
+from chalicelib.domain.alerts import AlertEvent, AlertFacts, Subscription, release_at, retry_delay
+from chalicelib.domain.calendar import WorkingTime
+from chalicelib.services.calendars import latest_calendar_version, load_calendar
+from chalicelib.services.cards import update_card
+from chalicelib.services.common import page, refusals
+from chalicelib.services.errors import ConflictError, ServiceError
+from chalicelib.services.subscriptions import load_subscriptions
+
+logger = Logger(child=True)
+
+ASSIGN = "assign"
+"""The channel of an escalation's assignment: "sent" by setting the card's assignee."""
+# A claimed delivery that was never finished (the worker died) is tried again after this.
+LEASE = timedelta(minutes=2)
+DELIVERIES_PER_RUN = 200
+_CARD_EVENTS = {"created": AlertEvent.CARD_CREATED, "moved": AlertEvent.CARD_ENTERED_COLUMN}
+
+
+class QuietHours:
+    """The quiet calendars of subscriptions, each loaded once per run (latest version)."""
+
+    def __init__(self) -> None:
+        self._calendars: dict[str, WorkingTime | None] = {}
+
+    def of(self, subscription: Subscription) -> WorkingTime | None:
+        """The subscription's quiet calendar, or None (no quiet hours, or it was deleted)."""
+        calendar_id = subscription.quiet_calendar_id
+        if calendar_id is None:
+            return None
+        if calendar_id not in self._calendars:
+            version = latest_calendar_version(calendar_id)
+            self._calendars[calendar_id] = (
+                None if version is None else load_calendar(calendar_id, version)
+            )
+        return self._calendars[calendar_id]
+
+
+def subscriber_recipients(
+    facts: AlertFacts,
+    subscriptions: Iterable[Subscription],
+    quiet: QuietHours,
+    now: datetime,
+) -> list[Recipient]:
+    """A delivery for each subscription that wants this alert, released as its quiet hours say."""
+    return [
+        Recipient(
+            key=subscription.id,
+            channel=subscription.channel,
+            target=subscription.target,
+            subscription_id=subscription.id,
+            locale=subscription.locale,
+            timezone=subscription.timezone,
+            release_at=release_at(
+                facts.event, now, quiet.of(subscription), subscription.hold_urgent
+            ),
+        )
+        for subscription in subscriptions
+        if subscription.wants(facts.event, facts.board_id, facts.column_id)
+    ]
+
+
+def raise_alert(
+    subject: str, what: str, facts: AlertFacts, recipients: Sequence[Recipient], now: datetime
+) -> list[DeliveryItem] | None:
+    """Record the alert and its deliveries once; None when it was raised before.
+
+    The caller delivers (``deliver``) the deliveries answered, or leaves them to
+    the next ``deliver_due``.
+    """
+    return get_alert_store().record(subject, what, facts.to_json(), recipients, now)
+
+
+def deliver_due(now: datetime, limit: int = DELIVERIES_PER_RUN) -> dict[str, int]:
+    """Try every pending delivery due at ``now`` (up to ``limit``); counts by outcome."""
+    return deliver(get_alert_store().due(now, limit), now)
+
+
+def deliver(items: Iterable[DeliveryItem], now: datetime) -> dict[str, int]:
+    """Try each delivery whose release instant has come; counts by outcome."""
+    counts = {SENT: 0, "retrying": 0, FAILED: 0}
+    store = get_alert_store()
+    secrets: dict[str, str | None] = {}
+    for item in items:
+        if item.next_attempt_at is not None and item.next_attempt_at > now:
+            continue  # held for quiet hours; deliver_due picks it up when released
+        claimed = store.claim(item, now, LEASE)
+        if claimed is None:
+            continue  # another worker has it
+        try:
+            _send(claimed, secrets)
+        except DeliveryError as error:
+            delay = None if error.permanent else retry_delay(int(claimed.attempts))
+            if delay is None:
+                store.finish(claimed, FAILED, now, error.reason)
+                counts[FAILED] += 1
+                logger.warning("delivery failed", delivery=claimed.delivery_id, reason=error.reason)
+            else:
+                store.retry(claimed, now + delay, error.reason)
+                counts["retrying"] += 1
+            continue
+        store.finish(claimed, SENT, now)
+        counts[SENT] += 1
+    return counts
+
+
+def list_notifications(status: str, limit: int, cursor: str | None) -> dict[str, Any]:
+    """One page of the deliveries in ``status`` (pending, sent or failed)."""
+    with refusals():
+        items, next_cursor = get_alert_store().page(status, limit, cursor)
+    return page([_notification_view(item) for item in items], next_cursor)
+
+
+class CardEventAlerts:
+    """The stream handler's hook: ``card_created`` and ``card_entered_column`` for one batch.
+
+    The subscriptions are read once per batch, and only when the batch holds a
+    new card or a move; a card is read only when some subscription wants one.
+    """
+
+    def __init__(self) -> None:
+        self._subscriptions: list[Subscription] | None = None
+
+    def record(self, record: DynamoDBRecord) -> None:
+        """Raise the alert of a new ``created`` or ``moved`` card event, and deliver it."""
+        event = _card_event(record)
+        if event is None:
+            return
+        card_id, seq, kind, at, column_id = event
+        wanting = [s for s in self._load() if kind.value in s.events]
+        if not wanting:
+            return
+        card = get_card_store().get(card_id)
+        if card is None:
+            return
+        facts = AlertFacts(
+            event=kind,
+            at=at,
+            board_id=card.board_id,
+            card_id=card_id,
+            title=card.title,
+            column_id=column_id,
+        )
+        now = get_clock().now()
+        recipients = subscriber_recipients(facts, wanting, QuietHours(), now)
+        if not recipients:
+            return
+        created = raise_alert(card_id, f"EVENT#{seq:010d}", facts, recipients, now)
+        if created:
+            deliver(created, now)
+
+    def _load(self) -> list[Subscription]:
+        if self._subscriptions is None:
+            self._subscriptions = load_subscriptions()
+        return self._subscriptions
+
+
+def _card_event(
+    record: DynamoDBRecord,
+) -> tuple[str, int, AlertEvent, datetime, str | None] | None:
+    """(card id, seq, alert, instant, column) of a new created/moved event item, else None."""
+    if record.event_name != DynamoDBRecordEventName.INSERT or record.dynamodb is None:
+        return None
+    image = record.dynamodb.new_image or {}
+    if not str(image.get("sk", "")).startswith("EVENT#"):
+        return None
+    alert = _CARD_EVENTS.get(str(image.get("kind")))
+    if alert is None:
+        return None
+    data = image.get("data")
+    column_id = _json(data).get("column_id") if alert == AlertEvent.CARD_ENTERED_COLUMN else None
+    at = datetime.fromisoformat(str(image["at"]))
+    return str(image["card_id"]), int(image["seq"]), alert, at, column_id
+
+
+def _json(value: Any) -> dict[str, Any]:
+    if isinstance(value, str):
+        loaded = json.loads(value)
+        return loaded if isinstance(loaded, dict) else {}
+    return value if isinstance(value, dict) else {}
+
+
+def _send(item: DeliveryItem, secrets: dict[str, str | None]) -> None:
+    if item.channel == ASSIGN:
+        _assign(str(item.card_id), item.target)
+        return
+    secret = None
+    if item.subscription_id is not None and item.channel == "webhook":
+        if item.subscription_id not in secrets:
+            stored = get_subscription_store().get(item.subscription_id)
+            secrets[item.subscription_id] = None if stored is None else stored.body.get("secret")
+        secret = secrets[item.subscription_id]
+    message = render_message(dict(item.facts), item.locale, item.timezone)
+    get_channel(item.channel).send(item.target, message, secret)
+
+
+def _assign(card_id: str, assignee: str) -> None:
+    """An escalation's ``assign_to``: a card change like any other, so history and timers see it."""
+    try:
+        update_card(card_id, {"assignee": assignee})
+    except ConflictError as error:  # the card changed meanwhile: the next try reads it again
+        raise DeliveryError(f"assign: {error.message}") from error
+    except ServiceError as error:
+        raise DeliveryError(f"assign: {error.message}", permanent=True) from error
+
+
+def _notification_view(item: DeliveryItem) -> dict[str, Any]:
+    return {
+        "id": item.delivery_id,
+        "status": item.status,
+        "event": item.event,
+        "card_id": item.card_id,
+        "channel": item.channel,
+        "target": item.target,
+        "subscription_id": item.subscription_id,
+        "attempts": int(item.attempts),
+        "last_error": item.last_error,
+        "created_at": item.created_at,
+        "next_attempt_at": item.next_attempt_at,
+        "finished_at": item.finished_at,
+    }

@@ -1,0 +1,106 @@
+"""Subscriptions: who is told about which events, on which channel (manager).
+
+A subscription is checked against what exists when it is made (board,
+column, quiet calendar, time zone, a target that fits its channel); the
+secret of a webhook subscription is stored and never answered.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from zoneinfo import available_timezones
+
+from chalicelib.adapters.clock import get_clock
+from chalicelib.adapters.config_items import SubscriptionItem
+from chalicelib.adapters.subscription_store import get_subscription_store
+from chalicelib.domain.alerts import Subscription
+from chalicelib.services.boards import find_board
+from chalicelib.services.calendars import latest_calendar_version
+from chalicelib.services.common import new_id, page, refusals
+from chalicelib.services.errors import InvalidInputError, NotFoundError
+
+_TARGETS = {
+    "email": (re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$"), "an e-mail address"),
+    "sns": (
+        re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$"),
+        "an SNS topic ARN",
+    ),
+    "slack": (re.compile(r"^https?://\S+$"), "a Slack incoming webhook URL"),
+    "telegram": (re.compile(r"^-?\d+$|^@\w{5,}$"), "a Telegram chat id or @channel"),
+    "webhook": (re.compile(r"^https?://\S+$"), "an http(s) URL"),
+}
+
+
+def create_subscription(fields: dict[str, Any]) -> dict[str, Any]:
+    """Store a subscription whose references exist and whose target fits its channel."""
+    pattern, what = _TARGETS[fields["channel"]]
+    if not pattern.match(fields["target"]):
+        raise InvalidInputError(f"target must be {what}", field="target")
+    if fields["channel"] == "webhook" and not fields.get("secret"):
+        raise InvalidInputError("a webhook subscription needs a secret", field="secret")
+    if fields.get("board_id") is not None:
+        board = find_board(fields["board_id"], "board_id")
+        column_id = fields.get("column_id")
+        if column_id is not None and all(c["id"] != column_id for c in board.body["columns"]):
+            raise InvalidInputError(f"board has no column {column_id!r}", field="column_id")
+    elif fields.get("column_id") is not None:
+        raise InvalidInputError("a column needs its board_id", field="column_id")
+    if fields["timezone"] not in available_timezones():
+        raise InvalidInputError("not an IANA time zone", field="timezone")
+    quiet = fields.get("quiet_calendar_id")
+    if quiet is not None and latest_calendar_version(quiet) is None:
+        raise InvalidInputError(f"no calendar {quiet}", field="quiet_calendar_id")
+    body = {**fields, "events": sorted(set(fields["events"]))}
+    item = get_subscription_store().create(
+        new_id("sub"), fields.get("board_id"), body, get_clock().now()
+    )
+    return _answer(item)
+
+
+def list_subscriptions(limit: int, cursor: str | None) -> dict[str, Any]:
+    """One page of subscriptions."""
+    with refusals():
+        items, next_cursor = get_subscription_store().list(limit, cursor)
+    return page([_answer(item) for item in items], next_cursor)
+
+
+def delete_subscription(subscription_id: str) -> None:
+    """Delete a subscription; deliveries already recorded for it still go out."""
+    if not get_subscription_store().delete(subscription_id):
+        raise NotFoundError(f"no subscription {subscription_id}")
+
+
+def load_subscriptions() -> list[Subscription]:
+    """Every subscription as the alert rules see it (one query)."""
+    return [subscription_of(item) for item in get_subscription_store().all()]
+
+
+def subscription_of(item: SubscriptionItem) -> Subscription:
+    """The domain view of a stored subscription."""
+    body = item.body
+    return Subscription(
+        id=item.subscription_id,
+        channel=body["channel"],
+        target=body["target"],
+        events=frozenset(body["events"]),
+        board_id=body.get("board_id"),
+        column_id=body.get("column_id"),
+        locale=body.get("locale", "en"),
+        timezone=body.get("timezone", "UTC"),
+        quiet_calendar_id=body.get("quiet_calendar_id"),
+        hold_urgent=bool(body.get("hold_urgent")),
+    )
+
+
+def _answer(item: SubscriptionItem) -> dict[str, Any]:
+    body = {name: value for name, value in item.body.items() if name != "secret"}
+    return {
+        "column_id": None,
+        "quiet_calendar_id": None,
+        **body,
+        "board_id": item.board_id,
+        "id": item.subscription_id,
+        "has_secret": bool(item.body.get("secret")),
+        "created_at": item.created_at,
+    }
