@@ -43,7 +43,7 @@ class Promise(Resource):
 
     sla_name: str
     rules: list[PromisedRule]
-    agreement: dict[str, str] | None
+    agreement: dict[str, str | None] | None
 
 
 class PublicMessage(Resource):
