@@ -20,7 +20,8 @@ import re
 from html.parser import HTMLParser
 
 # Elements whose content is never shown as text: code, styling, metadata.
-_HIDDEN = frozenset({"script", "style", "head", "title", "template", "noscript", "svg", "math"})
+# (Scripts and styles never reach the parser: _complete_markup drops them.)
+_HIDDEN = frozenset({"head", "title", "template", "noscript", "svg", "math"})
 
 # Elements that start and end a paragraph: a blank line around them.
 _PARAGRAPHS = frozenset(
@@ -42,6 +43,23 @@ _CELLS = frozenset({"td", "th"})
 # a ``javascript:`` or ``data:`` target is dropped, not shown.
 _LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 
+# One piece of markup: a comment, a declaration or processing instruction, or
+# a tag (whose quoted attribute values may hold ">"), then its closing ">"
+# unless the text ends first. Every repetition is possessive or stops at the
+# end of the text, so a match costs its own length and never a rescan.
+_MARKUP = re.compile(
+    r"(?:<!--.*?(?:--(?=>)|\Z)"
+    r"|<[!?][^>]*+"
+    r"|(?P<tag></?(?:(?P<raw>script|style)(?![A-Za-z0-9])|[A-Za-z])"
+    r"(?:[^>\"']++|\"[^\"]*+(?:\"|\Z)|'[^']*+(?:'|\Z))*+))"
+    r"(?P<end>>)?",
+    re.DOTALL | re.IGNORECASE,
+)
+# Where a script or style element ends (or the text does, when it never ends).
+_RAW_TEXT_END = {
+    name: re.compile(rf"</{name}(?![A-Za-z0-9])[^>]*+(?:>|\Z)", re.IGNORECASE)
+    for name in ("script", "style")
+}
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 _WHITESPACE = re.compile(r"[ \t\r\n\f\v]+")
 _BLANK_RUNS = re.compile(r"\n{3,}")
@@ -54,9 +72,40 @@ def html_to_text(html: str) -> str:
     entities give the best text that can be made of them.
     """
     parser = _TextExtractor()
-    parser.feed(html)
+    parser.feed(_complete_markup(html))
     parser.close()
     return parser.text()
+
+
+def _complete_markup(html: str) -> str:
+    """``html`` reduced to text and complete tags, in one pass, ready for ``HTMLParser``.
+
+    CPython's ``HTMLParser`` scans the rest of the document again for each
+    construct that is never closed (python/cpython#135462, and more since):
+    ``"<a " * 16000``, 48 kB, takes it a minute, so one small hostile message
+    could stall intake. This pass, linear whatever the input, hands it
+    nothing unclosed: comments, declarations, processing instructions,
+    scripts and styles are dropped here (none of them is ever shown); a
+    construct still open where the document ends is cut, as browsers drop
+    it; a ``<`` that starts no tag is written as ``&lt;``.
+    """
+    kept: list[str] = []
+    position = 0
+    while (match := _MARKUP.search(html, position)) is not None:
+        kept.append(html[position : match.start()].replace("<", "&lt;"))
+        token = match.group()
+        if match.group("end") is None:
+            return "".join(kept)
+        position = match.end()
+        if match.group("raw") and not token.startswith("</"):
+            closing = _RAW_TEXT_END[match.group("raw").lower()].search(html, position)
+            if closing is None:
+                return "".join(kept)
+            position = closing.end()
+        elif match.group("tag"):
+            kept.append(token)
+    kept.append(html[position:].replace("<", "&lt;"))
+    return "".join(kept)
 
 
 class _TextExtractor(HTMLParser):
@@ -65,7 +114,10 @@ class _TextExtractor(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self._chunks: list[str] = []
-        self._hidden: list[str] = []
+        # The outermost open hidden element, and how many of its name are open.
+        # Other tags inside it are ignored: only its own end tag shows text again.
+        self._hidden: str | None = None
+        self._hidden_depth = 0
         self._pre_depth = 0
         self._quote_depth = 0
         # For each open <a>: where its text starts in _chunks, and its target.
@@ -75,12 +127,13 @@ class _TextExtractor(HTMLParser):
         if tag == "body":
             # A missing </head> must not hide the whole message: browsers close
             # the head when the body starts, and so do we.
-            self._hidden.clear()
+            self._hidden, self._hidden_depth = None, 0
+            return
+        if self._hidden is not None:
+            self._hidden_depth += tag == self._hidden
             return
         if tag in _HIDDEN:
-            self._hidden.append(tag)
-            return
-        if self._hidden:
+            self._hidden, self._hidden_depth = tag, 1
             return
         if tag == "pre":
             self._pre_depth += 1
@@ -92,15 +145,14 @@ class _TextExtractor(HTMLParser):
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         # Self-closing forms (<br/>, <script/>) open nothing, so nothing is hidden by them.
-        if not self._hidden and tag not in _HIDDEN:
+        if self._hidden is None and tag not in _HIDDEN:
             self._break_for(tag, opening=True)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in self._hidden:
-            # Close the innermost open element of that name and anything left open inside it.
-            del self._hidden[len(self._hidden) - 1 - self._hidden[::-1].index(tag) :]
-            return
-        if self._hidden:
+        if self._hidden is not None:
+            self._hidden_depth -= tag == self._hidden
+            if not self._hidden_depth:
+                self._hidden = None
             return
         if tag == "pre" and self._pre_depth:
             self._pre_depth -= 1
@@ -111,17 +163,17 @@ class _TextExtractor(HTMLParser):
         self._break_for(tag, opening=False)
 
     def handle_data(self, data: str) -> None:
-        if self._hidden:
+        if self._hidden is not None:
             return
         if self._pre_depth:
             self._chunks.append(data)
             return
         # A no-break space keeps words apart in the page; in text, a space does that.
         collapsed = _WHITESPACE.sub(" ", data).replace("\xa0", " ")
-        if self._at_line_start():
+        if self._at_line_start() or self._chunks[-1].endswith("\t"):
             collapsed = collapsed.lstrip(" ")
-            if collapsed and self._quote_depth:
-                collapsed = "> " * self._quote_depth + collapsed
+        if collapsed and self._quote_depth and self._at_line_start():
+            collapsed = "> " * self._quote_depth + collapsed
         if collapsed:
             self._chunks.append(collapsed)
 
@@ -155,13 +207,15 @@ class _TextExtractor(HTMLParser):
 
     def _write_link(self, start: int, href: str | None) -> None:
         """Write a link's target after its text, unless the text already says it."""
-        shown = "".join(self._chunks[start:]).strip()
+        # A link's text is one chunk or a few; reading no more than that keeps
+        # hostile nesting (thousands of open links) from costing quadratic time.
+        shown = "".join(self._chunks[start : start + 4]).strip()
         if not href or shown in (href, href.removeprefix("mailto:")):
             return
         self._chunks.append(f" ({href})" if shown else href)
 
     def _at_line_start(self) -> bool:
-        return not self._chunks or self._chunks[-1].endswith(("\n", "\t"))
+        return not self._chunks or self._chunks[-1].endswith("\n")
 
 
 def _followable(href: str | None) -> str | None:

@@ -25,7 +25,7 @@ import email.policy
 import hashlib
 import mimetypes
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from email.message import Message
 from email.parser import BytesHeaderParser
@@ -111,7 +111,9 @@ class InboundMessage:
     recipients: tuple[str, ...]
     """To, Cc and Delivered-To addresses, lower-cased, each once, in that order."""
     in_reply_to: tuple[str, ...]
+    """The message ids this one answers, as ``<id@host>``, each once, in the order written."""
     references: tuple[str, ...]
+    """The message ids of the thread so far, as ``<id@host>``, each once, in the order written."""
     card_key_in_subject: str | None
     """A card id in brackets in the subject (``[SUP-12]`` gives ``SUP-12``)."""
     text: str
@@ -120,6 +122,7 @@ class InboundMessage:
     """``text`` without the quoted previous messages; all of ``text`` if nothing else is left."""
     attachments: tuple[Attachment, ...]
     auto_submitted_reason: AutoSubmittedReason | None
+    """Why a machine sent the message (see ``auto_submitted``); None when a person did."""
     defects: tuple[str, ...]
     """What was wrong with the message and how it was read anyway, for logs."""
 
@@ -238,7 +241,8 @@ def trim_quoted_reply(text: str) -> str:
             kept.append((index, line))
             continue
         # A separator may begin on a line already kept (a wrapped attribution).
-        kept = [(number, earlier) for number, earlier in kept if number < start]
+        while kept and kept[-1][0] >= start:
+            kept.pop()
         if unmarked_quote:
             break
     new_text = "\n".join(line for _, line in kept)
@@ -259,8 +263,10 @@ def _outlook_quote_start(lines: list[str], index: int) -> int | None:
 
 def _quote_follows(lines: list[str], index: int) -> bool:
     """Whether the first non-blank line after line ``index`` is quoted with ``>``."""
-    following = next((line for line in lines[index + 1 :] if line.strip()), "")
-    return bool(_QUOTED_LINE.match(following))
+    for following in range(index + 1, len(lines)):
+        if lines[following].strip():
+            return bool(_QUOTED_LINE.match(lines[following]))
+    return False
 
 
 def _after_rule(lines: list[str], index: int) -> int:
@@ -299,7 +305,7 @@ def _message_ids(value: str) -> tuple[str, ...]:
     ``id@host`` token is taken too when there is no bracketed one.
     """
     found = re.findall(r"<[^<>\s]+>", value) or [
-        f"<{token}>" for token in value.split() if "@" in token.strip("<>")
+        f"<{token.strip('<>')}>" for token in value.split() if "@" in token
     ]
     return tuple(dict.fromkeys(found))
 
@@ -317,7 +323,8 @@ def _derived_message_id(raw: bytes) -> str:
 # Local parts of the addresses mail systems send bounces and reports from.
 _SYSTEM_SENDERS = frozenset({"mailer-daemon", "postmaster"})
 _BULK_PRECEDENCE = frozenset({"bulk", "junk", "list"})
-# A plausible address, for salvaging one from a From header the parser could not read.
+# A plausible address: what an address read by the parser must look like, and
+# what is searched for in a From header the parser could not read.
 _ADDRESS = re.compile(r"[^\s<>()\[\]\",;:@]+@[^\s<>()\[\]\",;:@]+")
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _LONE_SURROGATES = re.compile(r"[\ud800-\udfff]")
@@ -491,7 +498,7 @@ class _Reader:
         return payload.decode("utf-8", errors="replace")
 
 
-def _leaf_parts(part: Message) -> Iterable[Message]:
+def _leaf_parts(part: Message) -> Iterator[Message]:
     """The parts of a message that hold content, in order.
 
     Unlike ``Message.walk``, a ``message/rfc822`` part (a forwarded message,
@@ -553,8 +560,8 @@ def _safe_filename(filename: str | None, content_type: str, position: int) -> st
 
 
 def _is_address(spec: str) -> bool:
-    local, at, domain = spec.partition("@")
-    return bool(at and local and domain) and _ADDRESS.fullmatch(spec) is not None
+    """Whether ``spec`` looks like an address mail can be sent to (not ``""@x`` or ``<>``)."""
+    return _ADDRESS.fullmatch(spec) is not None
 
 
 def _first_word(value: str) -> str:
@@ -564,6 +571,7 @@ def _first_word(value: str) -> str:
 
 
 def _describe(defect: Exception) -> str:
+    """A defect as one line for the log: its kind, and what it says when it says anything."""
     detail = _one_line(str(defect))
     return f"{type(defect).__name__}: {detail}" if detail else type(defect).__name__
 
