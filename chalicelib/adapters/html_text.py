@@ -10,8 +10,10 @@ plain-text reply, so quoted previous messages can be trimmed the same way.
 Why the standard library's ``html.parser`` and no HTML library: we need text,
 not cleaned-up HTML. Sanitisers (bleach, nh3) keep markup we would then have
 to trust; converters such as html2text produce Markdown that a page would
-render again. A small tokenizer that keeps only character data cannot let any
-markup through, and keeps the adapter free of dependencies.
+render again. A parser that keeps only character data cannot let any markup
+through, and keeps the adapter free of dependencies. One linear pass runs
+before it, because ``HTMLParser`` itself is slow on some hostile input (see
+``_complete_markup``).
 """
 
 from __future__ import annotations
@@ -144,7 +146,7 @@ class _TextExtractor(HTMLParser):
         self._break_for(tag, opening=True)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        # Self-closing forms (<br/>, <script/>) open nothing, so nothing is hidden by them.
+        # Self-closing forms (<br/>, <svg/>) open nothing, so nothing is hidden by them.
         if self._hidden is None and tag not in _HIDDEN:
             self._break_for(tag, opening=True)
 
