@@ -18,6 +18,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.card_items import CardItem, card_pk
+from chalicelib.adapters.report_store import touch_operation
 from chalicelib.adapters.store_errors import conflict_from
 from chalicelib.adapters.table_base import bind_tables
 from chalicelib.adapters.timer_items import TimerItem
@@ -39,8 +40,12 @@ class TimerStore:
         seq: int,
         puts: Sequence[Mapping[str, Any]],
         deletes: Sequence[str],
+        touched_days: Sequence[str] = (),
     ) -> bool:
         """Put ``puts`` (attribute maps with ``sk``) and delete the ``deletes`` range keys.
+
+        ``touched_days`` (UTC stop days of finished timers written or
+        deleted) are marked for the aggregate job in the same transaction.
 
         Every timer is stamped ``derived_seq = seq``. Answers False, having
         written nothing (of that transaction), when the card has moved past
@@ -49,10 +54,11 @@ class TimerStore:
         """
         pk = card_pk(card_id)
         newer_wins = TimerItem.pk.does_not_exist() | (TimerItem.derived_seq < seq)
-        operations: list[tuple[str, TimerItem]] = [
+        operations: list[tuple[str, Any]] = [("touch", day) for day in touched_days]
+        operations.extend(
             ("put", TimerItem(pk, attributes["sk"], **_fields(attributes), derived_seq=seq))
             for attributes in puts
-        ]
+        )
         operations.extend(("delete", TimerItem(pk, sk)) for sk in deletes)
         connection = TimerItem._get_connection().connection
         for start in range(0, len(operations), _CHUNK):
@@ -62,7 +68,9 @@ class TimerStore:
                         CardItem, pk, "CARD", condition=CardItem.last_seq == seq
                     )
                     for action, item in operations[start : start + _CHUNK]:
-                        if action == "put":
+                        if action == "touch":
+                            touch_operation(transaction, item, card_id)
+                        elif action == "put":
                             transaction.save(item, condition=newer_wins)
                         else:
                             transaction.delete(item, condition=TimerItem.derived_seq < seq)

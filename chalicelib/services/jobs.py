@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from chalicelib.services.aggregates import run_aggregate
 from chalicelib.services.digest import send_digests
 from chalicelib.services.scanner import scan_due_timers
 
@@ -29,4 +30,5 @@ class Job:
 JOBS: dict[str, Job] = {
     "breach_scan": Job(scan_due_timers, timedelta(minutes=1)),
     "digest": Job(send_digests, timedelta(minutes=5)),
+    "aggregate": Job(run_aggregate, timedelta(minutes=5)),
 }

@@ -39,6 +39,7 @@ from chalicelib.adapters.timer_store import get_timer_store
 from chalicelib.domain.automations import Automation, CardState, slas_to_attach
 from chalicelib.domain.events import CardEvent
 from chalicelib.domain.timers import Timer, TimerStatus, evaluate
+from chalicelib.services.aggregates import touched_days
 from chalicelib.services.cards import attach_by_automation, load_history
 from chalicelib.services.errors import ConflictError
 from chalicelib.services.pinning import PinnedVersions
@@ -110,7 +111,8 @@ class TimerRecompute:
         deletes = [sk for sk in stored if sk not in wanted]
         if not puts and not deletes:
             return
-        if not store.write(card_id, history[-1].seq, puts, deletes):
+        touched = touched_days(stored, puts, deletes)
+        if not store.write(card_id, history[-1].seq, puts, deletes, touched):
             logger.info("card moved on; its later records recompute it", card_id=card_id)
 
     def _read(self, card_id: str) -> tuple[CardItem, list[CardEvent]] | None:

@@ -2,7 +2,8 @@
 
 Per card touched: one get of the card, one history query, one query of its
 stored timers, and at most one transaction carrying one item per changed
-timer (plus the card's condition check). Per batch: one read per distinct
+timer (plus the card's condition check, and the aggregate job's mark on the
+day of each timer that stopped). Per batch: one read per distinct
 SLA version and calendar version, one automation query per board.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 from chalicelib.adapters.table_base import (
     CARDS_TABLE_ENV,
     CONFIG_TABLE_ENV,
+    REPORTS_TABLE_ENV,
     TIMERS_TABLE_ENV,
     table_name,
 )
@@ -33,12 +35,14 @@ def test_a_100_record_batch_over_20_cards_stays_within_the_budget(api, clock):
     assert dict(calls) == {
         ("GetItem", cards): 20,  # each card once
         ("Query", cards): 20,  # each history once
-        ("Query", config): 1,  # the board's automation rules
+        ("Query", config): 2,  # the board's automation rules; the subscriptions (new cards)
         ("GetItem", config): 3,  # premium v1, standard v1, the calendar's v1
         ("Query", timers): 20,  # each card's stored timers
         ("TransactWriteItems", ""): 20,  # one per card, every timer new
         ("TransactWriteItems ConditionCheck", cards): 20,
         ("TransactWriteItems Put", timers): 10 * 3 + 10 * 1,  # one per changed timer
+        # the moved cards' first reactions stopped: their day's aggregates are due
+        ("TransactWriteItems Update", table_name(REPORTS_TABLE_ENV)): 10,
     }
 
 
