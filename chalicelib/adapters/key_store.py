@@ -42,6 +42,10 @@ class KeyStore:
         )
         return read_page(results, limit, ("pk", "sk"))
 
+    def get(self, key_id: str) -> ApiKeyItem | None:
+        """The key with this id, or None."""
+        return next(iter(self._by_id(key_id)), None)
+
     def remove(self, key_id: str) -> bool:
         """Delete the key with this id; False when there is none."""
         for item in self._by_id(key_id):

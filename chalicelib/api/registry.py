@@ -20,7 +20,7 @@ import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote, urlencode
 
 from chalice import Blueprint, Response
 from chalice.app import Request
@@ -44,6 +44,9 @@ _MAX_FORM_FIELDS = 50
 
 ErrorPage = Callable[[Request, Response], Response]
 """Given the request and its JSON refusal, the answer to send instead (a page for browsers)."""
+SessionRule = Callable[[Request], bool]
+"""Whether a request of a staff page (or its download) may sign in with the session cookie."""
+SIGN_IN_PATH = "/login"
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +70,8 @@ class RouteSpec:
     """Statuses the route answers besides ``status`` and the refusals, with what each means."""
     headers: Mapping[str, str] = field(default_factory=dict)
     """Request headers the route reads, with what each does."""
+    session: SessionRule | None = None
+    """When it says so for a request, the session cookie may stand in for the key."""
 
     @property
     def raw_body_type(self) -> str | None:
@@ -98,6 +103,7 @@ def endpoint(
     other_statuses: Mapping[int, str] | None = None,
     headers: Mapping[str, str] | None = None,
     error_page: ErrorPage | None = None,
+    session: SessionRule | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register ``handler`` as ``method path`` on ``blueprint`` for callers with ``role``.
 
@@ -108,7 +114,9 @@ def endpoint(
     and ``request`` when it names them. A ``Response`` it returns is answered
     as it is; anything else is passed through ``response`` and answered with
     ``status`` (a 204 route answers no body). Refusals answer JSON, or what
-    ``error_page`` makes of them.
+    ``error_page`` makes of them. A request that ``session`` admits may
+    present the session cookie instead of a key; without either it is sent
+    (303) to sign in and come back.
     """
 
     def decorator(handler: Callable[..., Any]) -> Callable[..., Any]:
@@ -126,6 +134,7 @@ def endpoint(
             max_body_bytes,
             dict(other_statuses or {}),
             dict(headers or {}),
+            session,
         )
         ROUTES.append(spec)
         wanted = set(inspect.signature(handler).parameters)
@@ -156,8 +165,9 @@ def _answer(
     request: Request,
     path_params: dict[str, str],
 ) -> Response:
+    accepts_session = spec.session is not None and spec.session(request)
     try:
-        principal = authorize(request.headers, spec.role)
+        principal = authorize(request.headers, spec.role, accept_session=accepts_session)
         kwargs: dict[str, Any] = dict(path_params)
         if "principal" in wanted:
             kwargs["principal"] = principal
@@ -170,6 +180,8 @@ def _answer(
         if spec.query is not None:
             kwargs["query"] = _parse_query(request.query_params, spec.query)
     except ApiError as error:
+        if error.status == 401 and accepts_session:
+            return sign_in_redirect(request)
         return api_error_response(error)
     except ValidationError as error:
         return validation_response(error, "body" if spec.body else "query")
@@ -180,6 +192,17 @@ def _answer(
     if isinstance(result, Response):
         return result
     return _respond(result, spec.response, spec.status)
+
+
+def sign_in_redirect(request: Request) -> Response:
+    """303 to the sign-in page, which sends the browser back to this address afterwards."""
+    path = request.context.get("resourcePath") or "/"
+    for name, value in (request.uri_params or {}).items():
+        path = path.replace(f"{{{name}}}", quote(value, safe=""))
+    if request.query_params:
+        path = f"{path}?{urlencode(request.query_params)}"
+    location = f"{SIGN_IN_PATH}?{urlencode({'next': path})}"
+    return Response(body="", status_code=303, headers={"Location": location})
 
 
 def _read_body(request: Request, spec: RouteSpec) -> bytes:

@@ -20,7 +20,8 @@ from chalicelib.services.durations import duration_seconds
 from chalicelib.services.errors import ConflictError, InvalidInputError, NotFoundError
 
 
-def _check(fields: dict[str, Any]) -> None:
+def check_policy(fields: dict[str, Any]) -> None:
+    """Refuse a policy body the engine cannot run (also a what-if draft); 400 names the field."""
     calendar_id = fields.get("calendar_id")
     if calendar_id is not None and get_calendar_store().latest(calendar_id) is None:
         raise InvalidInputError(f"no calendar {calendar_id}", field="calendar_id")
@@ -80,7 +81,7 @@ def _answer(item: VersionedItem) -> dict[str, Any]:
 
 def create_sla(fields: dict[str, Any]) -> dict[str, Any]:
     """Store version 1 of a new SLA policy."""
-    _check(fields)
+    check_policy(fields)
     item = get_sla_store().create(new_id("sla"), fields, get_clock().now())
     return _answer(item)
 
@@ -108,7 +109,7 @@ def list_slas(limit: int, cursor: str | None) -> dict[str, Any]:
 def update_sla(sla_id: str, fields: dict[str, Any]) -> dict[str, Any]:
     """Store version n+1; cards stay pinned to the version they had."""
     current = load_latest_sla(sla_id)
-    _check(fields)
+    check_policy(fields)
     try:
         item = get_sla_store().add_version(sla_id, current.version, fields, get_clock().now())
     except WriteConflictError as error:

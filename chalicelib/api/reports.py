@@ -1,0 +1,179 @@
+"""Routes of the compliance reports (manager): summary, drill-down, dashboard and what-if.
+
+JSON answers need the Authorization header. The dashboard, the HTML
+drill-down and the CSV downloads are opened from a browser too, so they also
+take the session cookie of ``POST /login``; a browser with neither is sent
+to sign in and brought back.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from chalice import Blueprint, Response
+from chalice.app import Request
+
+from chalicelib.adapters.clock import get_clock
+from chalicelib.adapters.templates import render
+from chalicelib.api.pages import error_page, page
+from chalicelib.api.registry import HTML, JSON, endpoint
+from chalicelib.api.report_pages import chart, csv_response, query_string
+from chalicelib.api.schemas.reports import (
+    ReportQuery,
+    ReportRow,
+    ReportRows,
+    RowsQuery,
+    Simulation,
+    SimulationRequest,
+    SlaReport,
+    ViewQuery,
+)
+from chalicelib.domain.reports import Granularity, local_day
+from chalicelib.services import reports, simulate
+from chalicelib.services.reports import ReportScope
+
+report_routes = Blueprint(__name__)
+
+CSV = "text/csv"
+_VIEW_DAYS = 30
+_SUMMARY_COLUMNS = ["start", "end", "met", "missed", "compliance"]
+
+
+def _download(request: Request) -> bool:
+    return request.query_params is not None and request.query_params.get("format") == "csv"
+
+
+def _browser_format(request: Request) -> bool:
+    return request.query_params is not None and request.query_params.get("format") in (
+        "csv",
+        "html",
+    )
+
+
+def _always(request: Request) -> bool:
+    return True
+
+
+def _scope(query: Any) -> ReportScope:
+    return reports.report_scope(query.from_, query.to, query.tz, query.filters())
+
+
+@endpoint(
+    report_routes,
+    "GET",
+    "/reports/sla",
+    role="manager",
+    query=ReportQuery,
+    response=SlaReport,
+    answers=(JSON, CSV),
+    session=_download,
+)
+def sla_report(query: ReportQuery) -> dict | Response:
+    """Compliance by day, ISO week or month: met, missed, compliance and credits; JSON or CSV."""
+    answer = reports.sla_report(_scope(query), Granularity(query.granularity))
+    if query.format == "json":
+        return answer
+    columns = _SUMMARY_COLUMNS + (["credits"] if answer["credits"] is not None else [])
+    filename = f"sla-report-{query.from_}-{query.to}.csv"
+    return csv_response(columns, answer["buckets"], filename)
+
+
+@endpoint(
+    report_routes,
+    "GET",
+    "/reports/sla/cards",
+    role="manager",
+    query=RowsQuery,
+    response=ReportRows,
+    answers=(JSON, CSV, HTML),
+    session=_browser_format,
+    error_page=error_page,
+)
+def report_cards(query: RowsQuery) -> Response:
+    """The drill-down: one row per finished timer of the range, by stop time; JSON, CSV or HTML."""
+    scope = _scope(query)
+    found = reports.report_rows(scope, query.status, query.page_size(), query.next)
+    columns = query.chosen_columns()
+    rows = [ReportRow.model_validate(row).model_dump(mode="json") for row in found["items"]]
+    chosen = [{name: row[name] for name in columns} for row in rows]
+    if query.format == "csv":
+        filename = f"sla-cards-{query.from_}-{query.to}.csv"
+        return csv_response(columns, found["items"], filename)
+    if query.format == "html":
+        return page(_rows_page(query, columns, chosen, found["next"]))
+    return Response(body={"items": chosen, "next": found["next"]}, status_code=200)
+
+
+def _rows_page(query: RowsQuery, columns: list[str], rows: list[dict], cursor: str | None) -> str:
+    params = {
+        **query.filters(),
+        "from": query.from_,
+        "to": query.to,
+        "tz": query.tz,
+        "status": query.status,
+        "columns": query.columns,
+    }
+    return render(
+        "reports/cards.html",
+        "en",
+        query=query,
+        columns=columns,
+        rows=rows,
+        csv_href=f"/reports/sla/cards?{query_string({**params, 'format': 'csv'})}",
+        next_href=(
+            None
+            if cursor is None
+            else f"/reports/sla/cards?{query_string({**params, 'format': 'html', 'next': cursor})}"
+        ),
+        back_href=f"/reports/sla/view?{query_string({**params, 'status': None, 'columns': None})}",
+    )
+
+
+@endpoint(
+    report_routes,
+    "GET",
+    "/reports/sla/view",
+    role="manager",
+    query=ViewQuery,
+    answers=(HTML,),
+    session=_always,
+    error_page=error_page,
+)
+def report_view(query: ViewQuery) -> Response:
+    """The compliance dashboard: the filter form and a bar per bucket (met vs missed)."""
+    today = local_day(get_clock().now(), reports.report_zone(query.tz))
+    last = query.to or today
+    first = query.from_ or last - timedelta(days=_VIEW_DAYS - 1)
+    scope = reports.report_scope(first, last, query.tz, query.filters())
+    answer = reports.sla_report(scope, Granularity(query.granularity))
+    link = {**query.filters(), "tz": query.tz}
+    params = {**link, "from": first, "to": last, "granularity": query.granularity}
+    drawn = chart(answer["buckets"], link)
+    bucket_of_all = {**link, "from": first, "to": last}
+    html = render(
+        "reports/view.html",
+        "en",
+        report=answer,
+        chart=drawn,
+        table=list(zip(answer["buckets"], drawn.bars, strict=True)),
+        values=params,
+        csv_href=f"/reports/sla?{query_string({**params, 'format': 'csv'})}",
+        cards_href=f"/reports/sla/cards?{query_string({**bucket_of_all, 'format': 'html'})}",
+    )
+    return page(html)
+
+
+@endpoint(
+    report_routes,
+    "POST",
+    "/slas/{sla_id}/simulate",
+    role="manager",
+    body=SimulationRequest,
+    response=Simulation,
+)
+def simulate_sla(sla_id: str, body: SimulationRequest) -> dict:
+    """What-if: compliance of the cards finished in the range under draft rules, beside actual."""
+    scope = reports.report_scope(body.from_, body.to, body.tz, {"sla_id": sla_id})
+    rules = [rule.model_dump(mode="json", exclude_none=True) for rule in body.rules]
+    return simulate.simulate(sla_id, rules, scope, Granularity(body.granularity))

@@ -1,0 +1,94 @@
+"""Browser sessions of staff: a signed cookie made from an API key at sign-in.
+
+The cookie's value is ``v1.<key id>.<role>.<expiry, Unix seconds>.<signature>``,
+the signature an HMAC-SHA256 of the rest under the server's secret
+(``SLADESK_SESSION_SECRET``). Nothing is stored per session; a session
+stops at its expiry, when the secret changes, or at once when its key is
+deleted (each use reads the key by id, as a header would by hash). The
+raw key never leaves the sign-in request.
+
+The local stack (``SLADESK_DEV=1``) may leave the secret unset: the process
+then signs with a random secret of its own, so its sessions end with it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import secrets
+from datetime import timedelta
+from functools import cache
+
+from chalicelib.adapters.clock import get_clock
+from chalicelib.adapters.key_store import get_key_store
+from chalicelib.services.errors import ServiceError
+from chalicelib.services.keys import Principal, authenticate
+
+SESSION_COOKIE = "sladesk_session"
+SESSION_SECRET_ENV = "SLADESK_SESSION_SECRET"  # noqa: S105 (a variable name, not a secret)
+SESSION_LIFETIME = timedelta(hours=8)
+_VERSION = "v1"
+
+
+class SessionsUnavailableError(ServiceError):
+    """No session secret is configured, so no browser can sign in (503)."""
+
+    code = "sessions_unavailable"
+
+
+def start_session(raw_key: str) -> tuple[str, Principal] | None:
+    """The cookie value for a presented key, and who it is; None for an unknown key."""
+    secret = _secret()
+    principal = authenticate(raw_key)
+    if principal is None:
+        return None
+    expires = int((get_clock().now() + SESSION_LIFETIME).timestamp())
+    payload = f"{_VERSION}.{principal.key_id}.{principal.role}.{expires}"
+    return f"{payload}.{_sign(payload, secret)}", principal
+
+
+def session_principal(value: str | None) -> Principal | None:
+    """The staff member behind a cookie value; None when it is forged, expired or revoked."""
+    try:
+        secret = _secret()
+    except SessionsUnavailableError:
+        return None
+    parts = (value or "").split(".")
+    if len(parts) != 5 or parts[0] != _VERSION:
+        return None
+    payload, signature = ".".join(parts[:4]), parts[4]
+    if not hmac.compare_digest(signature, _sign(payload, secret)):
+        return None
+    _, key_id, role, expires = parts
+    if not expires.isdigit() or int(expires) <= get_clock().now().timestamp():
+        return None
+    item = get_key_store().get(key_id)
+    if item is None or item.role != role:
+        return None
+    return Principal(key_id=item.key_id, name=item.name, role=item.role)
+
+
+def session_seconds() -> int:
+    """How long a new session lasts (the cookie's ``Max-Age``)."""
+    return int(SESSION_LIFETIME.total_seconds())
+
+
+def _sign(payload: str, secret: bytes) -> str:
+    digest = hmac.new(secret, payload.encode("utf-8"), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
+
+
+def _secret() -> bytes:
+    configured = os.environ.get(SESSION_SECRET_ENV)
+    if configured:
+        return configured.encode("utf-8")
+    if os.environ.get("SLADESK_DEV") == "1":
+        return _local_secret()
+    raise SessionsUnavailableError(f"sign-in needs {SESSION_SECRET_ENV} on the server")
+
+
+@cache
+def _local_secret() -> bytes:
+    return secrets.token_bytes(32)
