@@ -57,7 +57,11 @@ class ApiServer:
         # Accepted connections inherit the option from the listening socket.
         http_server.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._thread = threading.Thread(
-            target=http_server.serve_forever, name="api-server", daemon=True
+            target=http_server.serve_forever,
+            # How often it looks for a stop request: short, so that Ctrl-C is prompt.
+            kwargs={"poll_interval": 0.1},
+            name="api-server",
+            daemon=True,
         )
         self._thread.start()
         return self

@@ -100,13 +100,16 @@ class Demo:
     card_ids: list[str]
 
 
-def seed_demo(api_url: str, admin_key: str, timeout: float = 10.0) -> Demo:
-    """Create the demo through the API at ``api_url``; raises DemoError when a call is refused."""
+def seed_demo(api_url: str, admin_key: str, timeout: float = 60.0) -> Demo:
+    """Create the demo through the API at ``api_url``; raises DemoError when a call fails."""
     with requests.Session() as session:
         session.headers["Authorization"] = f"Bearer {admin_key}"
 
         def post(path: str, body: dict[str, Any]) -> dict[str, Any]:
-            response = session.post(f"{api_url}{path}", json=body, timeout=timeout)
+            try:
+                response = session.post(f"{api_url}{path}", json=body, timeout=timeout)
+            except requests.RequestException as error:
+                raise DemoError(f"POST {path} failed: {error}") from error
             if not response.ok:
                 raise DemoError(f"POST {path} answered {response.status_code}: {response.text}")
             return response.json()
@@ -143,4 +146,6 @@ def seed_demo(api_url: str, admin_key: str, timeout: float = 10.0) -> Demo:
             if card.move_to is not None:
                 post(f"/cards/{card_id}/move", {"column_id": card.move_to})
             card_ids.append(card_id)
+        # Automations attach SLAs as the stream is handled: wait for it before saying "ready".
+        post("/dev/drain", {})
     return Demo(board_id, calendar_id, sla_ids, card_ids)

@@ -1,8 +1,9 @@
 """Starts the local stack in order, prints how to reach it, and stops it on Ctrl-C or SIGTERM.
 
-Each long-running part (the emulator, the API server) is a context manager
-entered on one ``ExitStack``, so parts stop in the reverse order they
-started, whatever happened in between. Further parts join the same way.
+Each long-running part (the emulator, the API server, the stream pump) is a
+context manager entered on one ``ExitStack``, so parts stop in the reverse
+order they started, whatever happened in between. Further parts (the
+scheduler, the SMTP listener) join the same way.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from types import FrameType
 from chalice import Chalice
 from chalice.app import DynamoDBEventConfig
 
-from chalicelib.adapters.stream_drain import drain
 from chalicelib.adapters.tables import (
     CARDS_TABLE_ENV,
     CONFIG_TABLE_ENV,
@@ -30,7 +30,6 @@ from chalicelib.adapters.tables import (
     create_tables,
     table_name,
 )
-from chalicelib.api.dev import DRAIN_TIMEOUT_SECONDS
 from chalicelib.services.keys import ensure_key
 from devstack.api_server import ApiServer
 from devstack.demo import Demo, DemoError, seed_demo
@@ -113,13 +112,8 @@ def _start(settings: Settings, running: ExitStack) -> None:
     admin_key = settings.admin_key or "sld_" + secrets.token_urlsafe(32)
     ensure_key(admin_key, "local stack admin", "admin")
     api = running.enter_context(ApiServer(LOOPBACK, settings.port))
-    # Seeding first and pumping after lets the pump handle the demo in a few large batches
-    # instead of competing with the seeding for the interpreter.
-    demo = seed_demo(api.url, admin_key) if settings.demo else None
     running.enter_context(StreamPump(_stream_handler(api.app), table_name(CARDS_TABLE_ENV)))
-    # Automations attach the demo's SLAs as the stream is handled: wait before saying "ready".
-    if not drain(DRAIN_TIMEOUT_SECONDS):
-        raise DemoError("the stream pump did not catch up with the demo")
+    demo = seed_demo(api.url, admin_key) if settings.demo else None
     print(_banner(api.url, admin_key, emulator.endpoint, demo), flush=True)
 
 

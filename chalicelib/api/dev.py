@@ -1,4 +1,4 @@
-"""Routes of the local stack only (``SLADESK_DEV=1``): the dev clock, stream drain and outbox.
+"""Routes of the local stack only (``SLADESK_DEV=1``): the dev clock, drain, jobs and outbox.
 
 ``app.py`` registers this blueprint only when ``SLADESK_DEV`` is ``1``, which
 only the local stack (``make run``) and tests set; deployed stacks never
@@ -17,12 +17,13 @@ from typing import Annotated, Any, Protocol, runtime_checkable
 from chalice import Blueprint, Response
 from pydantic import AwareDatetime, ConfigDict, Field, ValidationError
 
-from chalicelib.adapters.clock import Clock, get_clock
+from chalicelib.adapters.clock import Clock, FixedClock, get_clock
 from chalicelib.adapters.outbox import read_outbox
 from chalicelib.adapters.stream_drain import drain
 from chalicelib.api.errors import error_response, service_error_response, validation_response
 from chalicelib.api.schemas.common import Body, Resource
 from chalicelib.services.errors import ConflictError, InvalidInputError, ServiceError
+from chalicelib.services.jobs import JOBS
 
 dev_routes = Blueprint(__name__)
 
@@ -104,6 +105,15 @@ def drain_stream() -> dict | Response:
         message = f"the stream pump did not catch up within {DRAIN_TIMEOUT_SECONDS:g} s"
         return error_response(503, "drain_timeout", message)
     return {"drained": True}
+
+
+@dev_routes.route("/dev/run/{job}", methods=["POST"])
+def run_job(job: str) -> dict | Response:
+    """Run a scheduled job (``breach_scan``, ``digest``, ...) at the clock's now; what it did."""
+    if job not in JOBS:
+        return error_response(404, "not_found", f"no job {job!r}; jobs: {', '.join(sorted(JOBS))}")
+    now = get_clock().now()
+    return {"job": job, **_reading(FixedClock(now)), **JOBS[job].run(now)}
 
 
 @dev_routes.route("/dev/outbox", methods=["GET"])

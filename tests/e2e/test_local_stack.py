@@ -178,7 +178,7 @@ def test_a_card_is_created_read_back_and_dated_by_the_dev_clock(stack):
     )
     assert sla.status_code == 201, sla.text
 
-    # WHEN a card is opened at a set instant, and moved to done two minutes later
+    # WHEN a card is opened at 12:00 Moscow time and the clock moves on two minutes
     stack.post("/dev/clock", {"now": "2026-11-02T09:00:00Z"})
     card = stack.post(
         "/cards",
@@ -190,18 +190,28 @@ def test_a_card_is_created_read_back_and_dated_by_the_dev_clock(stack):
         },
     )
     assert card.status_code == 201, card.text
+    card_id = card.json()["id"]
     stack.post("/dev/clock", {"advance_seconds": 120})
-    moved = stack.post(f"/cards/{card.json()['id']}/move", {"column_id": "done"})
-    assert moved.status_code == 200, moved.text
+    assert stack.post("/dev/drain", {}).json() == {"drained": True}
 
-    # THEN reading it back shows the card, its SLA, and both instants from the dev clock
-    read = stack.get(f"/cards/{card.json()['id']}")
+    # THEN reading it back shows the card, dated and timed by the dev clock
+    read = stack.get(f"/cards/{card_id}")
     assert read.status_code == 200, read.text
     body = read.json()
-    assert (body["title"], body["column_id"]) == ("Printer on fire", "done")
+    assert (body["title"], body["column_id"]) == ("Printer on fire", "queue")
     assert [pin["sla_id"] for pin in body["slas"]] == [sla.json()["id"]]
     assert body["created_at"] == "2026-11-02T09:00:00Z"
-    assert body["updated_at"] == "2026-11-02T09:02:00Z"
+    [timer] = body["timers"]
+    assert (timer["rule_id"], timer["status"], timer["elapsed_seconds"]) == (
+        "react",
+        "running",
+        120,
+    )
+
+    # AND a move two minutes in is dated by the same clock
+    moved = stack.post(f"/cards/{card_id}/move", {"column_id": "done"})
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["updated_at"] == "2026-11-02T09:02:00Z"
 
 
 def test_the_outbox_shows_what_was_sent_through_the_emulator(stack):
@@ -265,9 +275,13 @@ def test_the_demo_is_seeded_and_ctrl_c_stops_the_stack_cleanly(tmp_path):
             ("standard", slas["Standard"]["id"]),
         }
 
+        # The automations attached each card's SLA by lane before the stack said it was ready.
         cards = demo.get("/cards", params={"board_id": board["id"]}).json()["items"]
         assert {card["lane_id"] for card in cards} == {"premium", "standard"}
         assert {card["column_id"] for card in cards} > {"queue"}
+        for card in cards:
+            sla_name = "Premium" if card["lane_id"] == "premium" else "Standard"
+            assert [pin["sla_id"] for pin in card["slas"]] == [slas[sla_name]["id"]]
 
         assert datetime.fromisoformat(demo.get("/dev/clock").json()["now"]) <= datetime.now(UTC)
         assert f"curl -H 'Authorization: Bearer {ADMIN_KEY}'" in demo.output.read_text()

@@ -1,6 +1,7 @@
 """The local stack's /dev routes through Chalice's test client, on moto tables."""
 
 import json
+import threading
 from datetime import UTC, datetime
 from email.message import EmailMessage
 
@@ -10,6 +11,8 @@ from chalice import Chalice
 from chalice.test import Client
 
 from chalicelib.adapters.outbox import OutboxItem, record_delivery
+from chalicelib.adapters.stream_drain import answer_drain, drain_handled, drain_requested
+from chalicelib.api import dev
 from chalicelib.api.dev import dev_routes
 
 SENDER = "desk@sladesk.example"
@@ -92,6 +95,36 @@ def test_a_body_that_is_not_json_is_refused(client):
     response = post_json(client, "/dev/clock", "{now")
     assert response.status_code == 400
     assert response.json_body["error"]["code"] == "invalid_json"
+
+
+@pytest.fixture
+def pump_stand_in():
+    """Answers drain requests as the local stack's stream pump does, from another thread."""
+    stop = threading.Event()
+
+    def answer_requests():
+        while not stop.wait(0.01):
+            answer_drain(drain_requested())
+
+    thread = threading.Thread(target=answer_requests)
+    thread.start()
+    yield
+    stop.set()
+    thread.join()
+
+
+def test_drain_answers_once_the_pump_has_caught_up(client, pump_stand_in):
+    response = client.http.post("/dev/drain")
+    assert response.status_code == 200
+    assert response.json_body == {"drained": True}
+    assert drain_handled() >= 1
+
+
+def test_drain_without_a_pump_gives_up_after_its_timeout(client, monkeypatch):
+    monkeypatch.setattr(dev, "DRAIN_TIMEOUT_SECONDS", 0.05)
+    response = client.http.post("/dev/drain")
+    assert response.status_code == 503
+    assert response.json_body["error"]["code"] == "drain_timeout"
 
 
 def test_the_outbox_is_empty_before_anything_is_sent(client):
