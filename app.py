@@ -13,8 +13,9 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from chalice import Chalice
-from chalice.app import DynamoDBEvent, SNSEvent
+from chalice.app import CloudWatchEvent, DynamoDBEvent, Rate, SNSEvent
 
+from chalicelib.adapters.clock import get_clock
 from chalicelib.api.automations import automation_routes
 from chalicelib.api.boards import board_routes
 from chalicelib.api.calendars import calendar_routes
@@ -26,7 +27,10 @@ from chalicelib.api.middleware import contract_errors
 from chalicelib.api.registry import binary_body_types
 from chalicelib.api.slas import sla_routes
 from chalicelib.api.status import status_routes
+from chalicelib.api.subscriptions import subscription_routes
 from chalicelib.services.intake import receive_stored_mail
+from chalicelib.services.jobs import JOBS
+from chalicelib.services.notifications import CardEventAlerts
 from chalicelib.services.timers import TimerRecompute, card_id_of_stream_keys
 
 # Chalice needs a stream ARN to package the app; each deployed stack sets its own
@@ -52,6 +56,7 @@ for blueprint in (
     card_routes,
     intake_routes,
     status_routes,
+    subscription_routes,
 ):
     app.register_blueprint(blueprint)
 # Raw mail (message/rfc822) must reach the view byte for byte, not as text.
@@ -73,11 +78,13 @@ def recompute_timers(event: DynamoDBEvent) -> dict:
     are done.
     """
     recompute = TimerRecompute()
+    alerts = CardEventAlerts()
 
     def handle(record: DynamoDBRecord) -> None:
         card_id = card_id_of_stream_keys(record.dynamodb.keys if record.dynamodb else {})
         if card_id is not None:
             recompute.card(card_id)
+            alerts.record(record)  # card_created / card_entered_column, once per event
 
     return process_partial_response(
         event=event.to_dict(),
@@ -91,3 +98,20 @@ def recompute_timers(event: DynamoDBEvent) -> dict:
 def receive_inbound_mail(event: SNSEvent) -> None:
     """SES inbound mail: the receipt rule stored the message in S3 and notified this topic."""
     receive_stored_mail(event.message)
+
+
+def _rate(job: str) -> Rate:
+    """The schedule of a job, from its entry in ``JOBS`` (so the two cannot drift)."""
+    return Rate(int(JOBS[job].rate.total_seconds() // 60), unit=Rate.MINUTES)
+
+
+@app.schedule(_rate("breach_scan"))
+def breach_scan(event: CloudWatchEvent) -> dict:
+    """Every minute: raise the warnings, breaches and escalations due, and deliver."""
+    return JOBS["breach_scan"].run(get_clock().now())
+
+
+@app.schedule(_rate("digest"))
+def daily_digest(event: CloudWatchEvent) -> dict:
+    """Send each subscriber's daily digest once its 09:00 has come."""
+    return JOBS["digest"].run(get_clock().now())

@@ -27,7 +27,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.paging import decode_cursor, read_page
@@ -236,6 +236,15 @@ class AlertStore:
         fields = {k: v for k, v in item.attribute_values.items() if k not in ("pk", "sk")}
         fields.update(changes, status=status, next_attempt_at=at if status == PENDING else None)
         moved = DeliveryItem(_pk(status), _sk(at, item.delivery_id), **fields)
+        if (moved.pk, moved.sk) == (item.pk, item.sk):
+            # Same key (a retry due when its lease ends): one guarded put, not a move.
+            try:
+                moved.save(condition=DeliveryItem.pk.exists())
+            except PutError as error:
+                if error.cause_response_code == "ConditionalCheckFailedException":
+                    return None
+                raise
+            return moved
         connection = DeliveryItem._get_connection().connection
         try:
             with TransactWrite(connection=connection) as transaction:
