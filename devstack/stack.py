@@ -34,9 +34,11 @@ from chalicelib.services.keys import ensure_key
 from devstack.api_server import ApiServer
 from devstack.demo import Demo, DemoError, seed_demo
 from devstack.emulator import LOOPBACK, Emulator, use_emulator
+from devstack.smtp_listener import start_mail
 from devstack.stream_pump import StreamHandler, StreamPump
 
 DEFAULT_PORT = 8000
+DEFAULT_SMTP_PORT = 2525
 # The chat callbacks' secrets, as the contract defaults them for the local stack.
 CHAT_SECRETS = {
     "SLACK_SIGNING_SECRET": "local-slack-secret",
@@ -57,17 +59,25 @@ class Settings:
     port: int
     admin_key: str | None
     demo: bool
+    smtp_port: int = DEFAULT_SMTP_PORT
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str]) -> Settings:
-        """Read ``PORT``, ``SLADESK_ADMIN_KEY`` and ``SLADESK_DEMO``; ValueError when invalid."""
-        raw_port = environ.get("PORT") or str(DEFAULT_PORT)
-        if not raw_port.isdigit() or not 0 < int(raw_port) < 65536:
-            raise ValueError(f"PORT must be a TCP port number, not {raw_port!r}")
+        """Read PORT, SMTP_PORT, SLADESK_ADMIN_KEY and SLADESK_DEMO; ValueError when invalid."""
+        port = _port(environ, "PORT", DEFAULT_PORT)
+        smtp_port = _port(environ, "SMTP_PORT", DEFAULT_SMTP_PORT)
         demo = environ.get("SLADESK_DEMO", "1")
         if demo not in ("0", "1"):
             raise ValueError(f"SLADESK_DEMO must be 0 or 1, not {demo!r}")
-        return cls(int(raw_port), environ.get("SLADESK_ADMIN_KEY") or None, demo == "1")
+        admin_key = environ.get("SLADESK_ADMIN_KEY") or None
+        return cls(port, admin_key, demo == "1", smtp_port)
+
+
+def _port(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = environ.get(name) or str(default)
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise ValueError(f"{name} must be a TCP port number, not {raw!r}")
+    return int(raw)
 
 
 def main() -> int:
@@ -113,8 +123,9 @@ def _start(settings: Settings, running: ExitStack) -> None:
     ensure_key(admin_key, "local stack admin", "admin")
     api = running.enter_context(ApiServer(LOOPBACK, settings.port))
     running.enter_context(StreamPump(_stream_handler(api.app), table_name(CARDS_TABLE_ENV)))
+    smtp = start_mail(running, api.app, api.url, settings.smtp_port)
     demo = seed_demo(api.url, admin_key) if settings.demo else None
-    print(_banner(api.url, admin_key, emulator.endpoint, demo), flush=True)
+    print(_banner(api.url, admin_key, emulator.endpoint, smtp.address, demo), flush=True)
 
 
 def _stream_handler(app: Chalice | None) -> StreamHandler:
@@ -126,7 +137,9 @@ def _stream_handler(app: Chalice | None) -> StreamHandler:
     return app.handler_map[names[0]]
 
 
-def _banner(api_url: str, admin_key: str, emulator_url: str, demo: Demo | None) -> str:
+def _banner(
+    api_url: str, admin_key: str, emulator_url: str, smtp_address: str, demo: Demo | None
+) -> str:
     auth = shlex.quote(f"Authorization: Bearer {admin_key}")
     if demo is None:
         example = f"curl -H {auth} {api_url}/keys"
@@ -141,6 +154,7 @@ def _banner(api_url: str, admin_key: str, emulator_url: str, demo: Demo | None) 
             f"  API        {api_url}   (try {api_url}/health)",
             f"  admin key  {admin_key}",
             f"  emulator   {emulator_url}   (moto; AWS_ENDPOINT_URL for the AWS CLI or boto3)",
+            f"  SMTP       {smtp_address}   (mail sent here opens cards)",
             f"  demo       {seeded}",
             "",
             "Try:",

@@ -153,7 +153,7 @@ def _raw_mail(message: dict[str, Any]) -> OutboxItem:
     date = mime["Date"]
     return OutboxItem(
         channel="email",
-        to=str(mime["To"] or ", ".join(message["destinations"])),
+        to=_addresses(mime) or ", ".join(message["destinations"]),
         subject=str(mime["Subject"]) if mime["Subject"] is not None else None,
         body=text.get_content() if isinstance(text, EmailMessage) else "",
         at=parsedate_to_datetime(str(date)).astimezone(UTC) if date else None,
@@ -161,6 +161,14 @@ def _raw_mail(message: dict[str, Any]) -> OutboxItem:
         card_id=_optional_str(mime[CARD_HEADER]),
         message_id=message["id"],
     )
+
+
+def _addresses(mime: EmailMessage) -> str:
+    """The bare addresses of To (no display names), as a client compares them."""
+    header = mime["To"]
+    if header is None:
+        return ""
+    return ", ".join(address.addr_spec for address in header.addresses)
 
 
 def _sns_items(sns: dict[str, list[dict[str, Any]]]) -> list[OutboxItem]:

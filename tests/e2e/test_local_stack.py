@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import smtplib
 import socket
 import subprocess
 import sys
@@ -41,6 +42,7 @@ class RunningStack:
     emulator_url: str
     session: requests.Session
     output: Path
+    smtp_port: int
 
     def get(self, path: str, **kwargs) -> requests.Response:
         return self.session.get(self.url + path, timeout=REQUEST_TIMEOUT_SECONDS, **kwargs)
@@ -64,9 +66,11 @@ def free_port() -> int:
 def local_stack(tmp_path: Path, demo: bool) -> Iterator[RunningStack]:
     """``python -m devstack`` on a free port, until its banner says it is ready."""
     port = free_port()
+    smtp_port = free_port()
     env = {
         **os.environ,
         "PORT": str(port),
+        "SMTP_PORT": str(smtp_port),
         "SLADESK_ADMIN_KEY": ADMIN_KEY,
         "SLADESK_DEMO": "1" if demo else "0",
     }
@@ -84,7 +88,9 @@ def local_stack(tmp_path: Path, demo: bool) -> Iterator[RunningStack]:
     try:
         banner = wait_until_ready(process, output)
         emulator_url = re.search(r"emulator\s+(http://\S+)", banner).group(1)
-        yield RunningStack(process, f"http://127.0.0.1:{port}", emulator_url, session, output)
+        yield RunningStack(
+            process, f"http://127.0.0.1:{port}", emulator_url, session, output, smtp_port
+        )
     finally:
         session.close()
         if process.poll() is None:
@@ -253,6 +259,43 @@ def test_the_outbox_shows_what_was_sent_through_the_emulator(stack):
     assert [(i["channel"], i["to"], i["event"], i["card_id"], i["at"]) for i in items] == [
         ("email", "olga@shop.example", "acknowledgement", "SUP-1", "2026-11-02T09:00:00Z"),
         ("sns", topic, "sla_breach", "SUP-1", "2026-11-02T09:11:00Z"),
+    ]
+
+
+def test_mail_sent_to_the_smtp_port_opens_a_card_and_is_acknowledged(stack):
+    # GIVEN a board that takes mail for help@shop.example
+    board = stack.post(
+        "/boards",
+        {
+            "name": "Mail desk",
+            "key": "MAIL",
+            "columns": [{"id": "queue", "name": "Queue", "kind": "queue"}],
+            "lanes": [{"id": "main", "name": "Main"}],
+            "intake_addresses": ["help@shop.example"],
+        },
+    )
+    assert board.status_code == 201, board.text
+
+    # WHEN a mail client sends a request to the stack's SMTP port
+    mail = EmailMessage()
+    mail["From"] = "Pavel <pavel@customer.example>"
+    mail["To"] = "help@shop.example"
+    mail["Subject"] = "Не работает вход"
+    mail["Message-ID"] = "<login-broken@customer.example>"
+    mail.set_content("Since this morning the login page answers 500.\n")
+    with smtplib.SMTP("127.0.0.1", stack.smtp_port, timeout=REQUEST_TIMEOUT_SECONDS) as smtp:
+        smtp.send_message(mail)
+    assert stack.post("/dev/drain", {}).json() == {"drained": True}
+
+    # THEN the card is on the board, and the requester got one acknowledgement
+    cards = stack.get("/cards", params={"board_id": board.json()["id"]}).json()["items"]
+    assert [(c["title"], c["requester"]["email"]) for c in cards] == [
+        ("Не работает вход", "pavel@customer.example")
+    ]
+    outbox = stack.get("/dev/outbox").json()["items"]
+    acknowledgements = [i for i in outbox if i["card_id"] == cards[0]["id"]]
+    assert [(i["event"], i["to"]) for i in acknowledgements] == [
+        ("acknowledgement", "pavel@customer.example")
     ]
 
 
