@@ -22,9 +22,11 @@ from chalicelib.api.calendars import calendar_routes
 from chalicelib.api.cards import card_routes
 from chalicelib.api.intake import intake_routes
 from chalicelib.api.keys import key_routes
+from chalicelib.api.login import login_routes
 from chalicelib.api.meta import meta_routes
 from chalicelib.api.middleware import contract_errors
 from chalicelib.api.registry import binary_body_types
+from chalicelib.api.reports import report_routes
 from chalicelib.api.slas import sla_routes
 from chalicelib.api.status import status_routes
 from chalicelib.api.subscriptions import subscription_routes
@@ -57,6 +59,8 @@ for blueprint in (
     intake_routes,
     status_routes,
     subscription_routes,
+    report_routes,
+    login_routes,
 ):
     app.register_blueprint(blueprint)
 # Raw mail (message/rfc822) must reach the view byte for byte, not as text.
@@ -115,3 +119,9 @@ def breach_scan(event: CloudWatchEvent) -> dict:
 def daily_digest(event: CloudWatchEvent) -> dict:
     """Send each subscriber's daily digest once its 09:00 has come."""
     return JOBS["digest"].run(get_clock().now())
+
+
+@app.schedule(_rate("aggregate"))
+def aggregate_compliance(event: CloudWatchEvent) -> dict:
+    """Every 5 minutes: recompute the compliance aggregates of each day touched since."""
+    return JOBS["aggregate"].run(get_clock().now())

@@ -1,0 +1,128 @@
+"""Staff sign-in from a browser: the session cookie opens the report pages and CSV, not JSON."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tests.integration.report_support import ReportDesk, utc
+
+VIEW = "/reports/sla/view?from=2026-11-01&to=2026-11-07"
+BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+
+
+@pytest.fixture(autouse=True)
+def secret(monkeypatch):
+    monkeypatch.setenv("SLADESK_SESSION_SECRET", "test-session-secret")
+
+
+def get(api, path, cookie=None):
+    headers = dict(BROWSER, **({"Cookie": cookie} if cookie else {}))
+    return api.client.http.get(path, headers=headers)
+
+
+def sign_in(api, key, next_path=None):
+    form = f"key={key}" + (f"&next={next_path}" if next_path else "")
+    headers = {**BROWSER, "Content-Type": "application/x-www-form-urlencoded"}
+    return api.client.http.post("/login", headers=headers, body=form)
+
+
+def cookie_of(response):
+    return response.headers["Set-Cookie"].split(";", 1)[0]
+
+
+def test_a_browser_without_a_session_is_sent_to_sign_in_and_back(api):
+    response = get(api, VIEW)
+    assert response.status_code == 303
+    location = urlsplit(response.headers["Location"])
+    assert location.path == "/login"
+    next_path = parse_qs(location.query)["next"][0]
+    assert next_path.startswith("/reports/sla/view?")
+    assert "from=2026-11-01" in next_path
+    page = get(api, response.headers["Location"])
+    assert page.status_code == 200
+    assert 'type="password" name="key"' in page.body.decode()
+
+    signed_in = sign_in(api, api.keys["manager"], "/reports/sla/view%3Ffrom%3D2026-11-01")
+    assert signed_in.status_code == 303
+    assert signed_in.headers["Location"] == "/reports/sla/view?from=2026-11-01"
+    attributes = signed_in.headers["Set-Cookie"].lower()
+    assert "httponly" in attributes
+    assert "samesite=strict" in attributes
+    assert "max-age=" in attributes
+    assert get(api, VIEW, cookie_of(signed_in)).status_code == 200
+
+
+def test_a_wrong_key_gets_the_page_again_with_401_and_no_cookie(api):
+    response = sign_in(api, "not-a-key")
+    assert response.status_code == 401
+    assert "Set-Cookie" not in response.headers
+    assert 'name="key"' in response.body.decode()
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example"])
+def test_only_local_next_paths_are_followed(api, target):
+    response = sign_in(api, api.keys["manager"], target.replace("/", "%2F"))
+    assert response.headers["Location"] == "/reports/sla/view"
+
+
+def test_an_agent_session_is_refused_manager_pages(api):
+    cookie = cookie_of(sign_in(api, api.keys["agent"]))
+    assert get(api, VIEW, cookie).status_code == 403
+
+
+def test_the_session_opens_pages_and_csv_but_never_json(api):
+    cookie = cookie_of(sign_in(api, api.keys["manager"]))
+    summary = "/reports/sla?from=2026-11-01&to=2026-11-07"
+    assert get(api, summary + "&format=csv", cookie).status_code == 200
+    json_answer = api.client.http.get(summary, headers={"Cookie": cookie})
+    assert json_answer.status_code == 401
+    cards = "/reports/sla/cards?from=2026-11-01&to=2026-11-07"
+    assert get(api, cards + "&format=html", cookie).status_code == 200
+    assert api.client.http.get(cards, headers={"Cookie": cookie}).status_code == 401
+
+
+def test_a_forged_or_revoked_session_opens_nothing(api):
+    cookie = cookie_of(sign_in(api, api.keys["manager"]))
+    name, value = cookie.split("=", 1)
+    forged = f"{name}={value.replace('.manager.', '.admin.')}"
+    assert get(api, VIEW, forged).status_code == 303
+    key_id = api.ok("POST", "/keys", {"name": "temp", "role": "manager"})
+    temp = cookie_of(sign_in(api, key_id["key"]))
+    assert get(api, VIEW, temp).status_code == 200
+    api.ok("DELETE", f"/keys/{key_id['id']}")
+    assert get(api, VIEW, temp).status_code == 303
+
+
+def test_the_dashboard_draws_linked_bars_and_escapes_hostile_text(api, clock):
+    desk = ReportDesk(api, clock)
+    hostile = '<script>alert(1)</script>=cmd|" /C calc'
+    desk.finish(utc(2026, 11, 2, 9), 5, tags=[hostile], card_type="bug")
+    desk.finish(utc(2026, 11, 3, 9), 300, card_type="bug")
+    desk.settle()
+    cookie = cookie_of(sign_in(api, api.keys["manager"]))
+    page = get(api, VIEW + "&card_type=bug", cookie)
+    html = page.body.decode()
+    assert page.status_code == 200
+    assert "<svg" in html
+    assert "<script" not in html
+    assert "script-src" not in page.headers["Content-Security-Policy"]
+    links = re.findall(r'<a href="(/reports/sla/cards\?[^"]+)"', html)
+    assert any(
+        "from=2026-11-02&amp;to=2026-11-02" in link and "card_type=bug" in link for link in links
+    )
+    assert "format=html" in links[0]
+    assert "100%" in html
+    assert "0%" in html
+
+    drill = get(api, "/reports/sla/cards?from=2026-11-02&to=2026-11-02&format=html", cookie)
+    body = drill.body.decode()
+    assert drill.status_code == 200
+    assert "&lt;script&gt;" in body
+    assert "<script>" not in body
+    assert "format=csv" in body
+    csv_file = get(api, "/reports/sla/cards?from=2026-11-02&to=2026-11-02&format=csv", cookie)
+    text = csv_file.body.decode()
+    assert '"[""<script>alert(1)</script>=cmd|\\"" /C calc""]"' in text
