@@ -34,6 +34,7 @@ from chalicelib.services.keys import ensure_key
 from devstack.api_server import ApiServer
 from devstack.demo import Demo, DemoError, seed_demo
 from devstack.emulator import LOOPBACK, Emulator, use_emulator
+from devstack.scheduler import start_alerts
 from devstack.smtp_listener import start_mail
 from devstack.stream_pump import StreamHandler, StreamPump
 
@@ -123,6 +124,7 @@ def _start(settings: Settings, running: ExitStack) -> None:
     ensure_key(admin_key, "local stack admin", "admin")
     api = running.enter_context(ApiServer(LOOPBACK, settings.port))
     running.enter_context(StreamPump(_stream_handler(api.app), table_name(CARDS_TABLE_ENV)))
+    start_alerts(running, LOOPBACK)
     smtp = start_mail(running, api.app, api.url, settings.smtp_port)
     demo = seed_demo(api.url, admin_key) if settings.demo else None
     print(_banner(api.url, admin_key, emulator.endpoint, smtp.address, demo), flush=True)
