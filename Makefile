@@ -5,7 +5,16 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8000
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench clean wheelhouse synth deploy admin-key
+
+# Per-customer stacks (infrastructure/): TENANT=<name> picks one tenant file, none means all.
+INFRA := infrastructure
+WHEELHOUSE := $(INFRA)/wheelhouse
+WHEELHOUSE_STAMP := $(WHEELHOUSE)/.downloaded-stamp
+CDK := $(INFRA)/node_modules/.bin/cdk
+TENANT ?=
+CDK_CONTEXT := $(if $(TENANT),-c tenant=$(TENANT))
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -15,7 +24,7 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 run: $(STAMP)
 	PORT=$(PORT) $(PY) -m devstack
 
-test: $(STAMP)
+test: $(STAMP) $(WHEELHOUSE_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest
@@ -31,5 +40,31 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m bench.calendar
 
+# The Lambda package's wheels (Linux x86_64, Python 3.11), so that `chalice package`
+# inside a synth installs nothing from the internet.
+$(WHEELHOUSE_STAMP): requirements.txt constraints.txt | $(STAMP)
+	$(PY) -m pip download --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt \
+		--only-binary=:all: --platform manylinux2014_x86_64 --python-version 3.11 \
+		--implementation cp -d $(WHEELHOUSE)
+	touch $@
+
+wheelhouse: $(WHEELHOUSE_STAMP)
+
+# The CDK command line, installed locally from the committed lock file.
+$(CDK): $(INFRA)/package.json $(INFRA)/package-lock.json
+	cd $(INFRA) && npm ci --no-audit --no-fund
+	touch $@
+
+synth: $(STAMP) $(WHEELHOUSE_STAMP) $(CDK)
+	cd $(INFRA) && ./node_modules/.bin/cdk synth --quiet $(CDK_CONTEXT)
+
+deploy: $(STAMP) $(WHEELHOUSE_STAMP) $(CDK)
+	cd $(INFRA) && ./node_modules/.bin/cdk deploy --all $(CDK_CONTEXT)
+
+admin-key: $(STAMP)
+	test -n "$(TENANT)" || (echo "usage: make admin-key TENANT=<name>" >&2; exit 2)
+	$(PY) -m infrastructure.admin_key $(TENANT)
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis chalice.out
+	rm -rf $(WHEELHOUSE) $(INFRA)/cdk.out $(INFRA)/node_modules

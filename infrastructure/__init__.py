@@ -1,0 +1,1 @@
+"""sladesk's infrastructure: one isolated AWS CDK stack per customer (tenant)."""

@@ -1,0 +1,386 @@
+"""Two tenant stacks synthesized in one process: every resource the issue asks for, and isolation.
+
+Slow (the synth packages the app once per stack): see the ``stacks`` fixture.
+"""
+
+import json
+
+import pytest
+from aws_cdk.assertions import Annotations, Match
+
+from infrastructure.access import (
+    HANDLER_ACCESS,
+    TABLE_READ_ACTIONS,
+    TABLE_WRITE_ACTIONS,
+)
+from infrastructure.functions import PLACEHOLDER_ROLE_ARN
+
+pytestmark = pytest.mark.slow
+
+TENANTS = ["acme", "globex"]
+# Handlers that exist in app.py today; a new one must not break these tests.
+KNOWN_HANDLERS = {
+    "api_handler",
+    "recompute_timers",
+    "receive_inbound_mail",
+    "breach_scan",
+    "daily_digest",
+    "aggregate_compliance",
+}
+
+
+def _functions(synth):
+    """Functions by handler name (``app.app`` is the API handler)."""
+    found = {}
+    for logical_id, resource in synth.resources("AWS::Serverless::Function").items():
+        name = resource["Properties"]["Handler"].split(".", 1)[1]
+        found["api_handler" if name == "app" else name] = (logical_id, resource["Properties"])
+    return found
+
+
+def _references(node):
+    """Every logical id the template node refers to with Ref, GetAtt or Sub."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "Ref":
+                yield value
+            elif key == "Fn::GetAtt":
+                yield value[0]
+            elif key == "Fn::Sub":
+                text, local = (value[0], value[1]) if isinstance(value, list) else (value, {})
+                for part in text.split("${")[1:]:
+                    name = part.split("}")[0].split(".")[0]
+                    if name not in local:
+                        yield name
+                if isinstance(value, list):
+                    yield from _references(value[1])
+            else:
+                yield from _references(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _references(item)
+
+
+def _logical_id(synth, kind, prefix):
+    [logical_id] = [key for key in synth.resources(kind) if key.startswith(prefix)]
+    return logical_id
+
+
+@pytest.mark.parametrize("tenant", TENANTS)
+def test_every_known_handler_is_deployed(stacks, tenant):
+    assert set(_functions(stacks[tenant])) >= KNOWN_HANDLERS
+
+
+@pytest.mark.parametrize("tenant", TENANTS)
+def test_tables_are_on_demand_encrypted_recoverable_and_protected(stacks, tenant):
+    synth = stacks[tenant]
+    tables = synth.resources("AWS::DynamoDB::Table")
+    assert len(tables) == 4
+    for resource in tables.values():
+        assert resource["DeletionPolicy"] == "Retain"
+        properties = resource["Properties"]
+        assert properties["BillingMode"] == "PAY_PER_REQUEST"
+        assert properties["DeletionProtectionEnabled"] is True
+        assert properties["SSESpecification"] == {"SSEEnabled": True}
+        assert properties["PointInTimeRecoverySpecification"] == {
+            "PointInTimeRecoveryEnabled": True
+        }
+    cards = tables[_logical_id(synth, "AWS::DynamoDB::Table", "CardsTable")]["Properties"]
+    assert cards["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
+
+
+@pytest.mark.parametrize("tenant", TENANTS)
+def test_the_stream_mapping_reads_this_stacks_cards_stream_with_every_safety(stacks, tenant):
+    synth = stacks[tenant]
+    cards = _logical_id(synth, "AWS::DynamoDB::Table", "CardsTable")
+    queue = _logical_id(synth, "AWS::SQS::Queue", "StreamFailures")
+    _, function = _functions(synth)["recompute_timers"]
+    [event] = function["Events"].values()
+    assert event["Type"] == "DynamoDB"
+    assert event["Properties"] == {
+        "Stream": {"Fn::GetAtt": [cards, "StreamArn"]},
+        "StartingPosition": "TRIM_HORIZON",
+        "BatchSize": 100,
+        "MaximumBatchingWindowInSeconds": 0,
+        "BisectBatchOnFunctionError": True,
+        "MaximumRetryAttempts": 5,
+        "MaximumRecordAgeInSeconds": 21600,
+        "FunctionResponseTypes": ["ReportBatchItemFailures"],
+        "DestinationConfig": {
+            "OnFailure": {"Type": "SQS", "Destination": {"Fn::GetAtt": [queue, "Arn"]}}
+        },
+    }
+
+
+def test_each_stack_refers_only_to_its_own_resources(stacks):
+    for tenant in TENANTS:
+        synth = stacks[tenant]
+        text = json.dumps(synth.template)
+        # No exports or imports between stacks, and nothing left from app.py's import-time defaults.
+        assert "Fn::ImportValue" not in text
+        assert "Export" not in json.dumps(synth.template.get("Outputs", {}))
+        assert ":stream/1970-01-01" not in text
+        assert "sladesk-inbound-mail" not in text
+        assert PLACEHOLDER_ROLE_ARN not in text
+        known = set(synth.template["Resources"]) | set(synth.template.get("Parameters", {}))
+        pseudo = {"AWS::Region", "AWS::AccountId", "AWS::Partition", "AWS::URLSuffix"}
+        assert set(_references(synth.template["Resources"])) - pseudo <= known
+    acme, globex = (stacks[name].template for name in TENANTS)
+    assert "222222222222" not in json.dumps(acme)
+    assert "111111111111" not in json.dumps(globex)
+
+
+@pytest.mark.parametrize("tenant", TENANTS)
+def test_inbound_mail_is_stored_privately_then_notifies_the_intake_function(stacks, tenant):
+    synth = stacks[tenant]
+    tenant_file = synth.stack.tenant
+    bucket_id = min(
+        (key for key in synth.resources("AWS::S3::Bucket") if key.startswith("MailBucket")),
+        key=len,
+    )
+    topic = _logical_id(synth, "AWS::SNS::Topic", "InboundMailTopic")
+    bucket = synth.resources("AWS::S3::Bucket")[bucket_id]["Properties"]
+    assert bucket["BucketEncryption"] == {
+        "ServerSideEncryptionConfiguration": [
+            {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}
+        ]
+    }
+    assert bucket["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }
+    assert {
+        "Id": "expire-raw-inbound-mail",
+        "Prefix": "inbound/",
+        "ExpirationInDays": tenant_file.inbound_retention_days,
+        "Status": "Enabled",
+    } in bucket["LifecycleConfiguration"]["Rules"]
+    assert "LoggingConfiguration" in bucket
+    synth.assertions.has_resource_properties(
+        "AWS::SES::ReceiptRule",
+        {
+            "Rule": Match.object_like(
+                {
+                    "Enabled": True,
+                    "Recipients": [tenant_file.inbound_domain],
+                    "ScanEnabled": True,
+                    "TlsPolicy": "Require",
+                    "Actions": [
+                        {
+                            "S3Action": {
+                                "BucketName": {"Ref": bucket_id},
+                                "ObjectKeyPrefix": "inbound/",
+                                "TopicArn": {"Ref": topic},
+                            }
+                        }
+                    ],
+                }
+            )
+        },
+    )
+    _, function = _functions(synth)["receive_inbound_mail"]
+    [event] = function["Events"].values()
+    assert event == {"Type": "SNS", "Properties": {"Topic": {"Ref": topic}}}
+
+
+@pytest.mark.parametrize("tenant", TENANTS)
+def test_topics_are_encrypted_and_ops_reaches_the_subscribers(stacks, tenant):
+    synth = stacks[tenant]
+    for resource in synth.resources("AWS::SNS::Topic").values():
+        assert "KmsMasterKeyId" in resource["Properties"]
+    ops = _logical_id(synth, "AWS::SNS::Topic", "OpsTopic")
+    subscribers = {
+        resource["Properties"]["Endpoint"]
+        for resource in synth.resources("AWS::SNS::Subscription").values()
+        if resource["Properties"]["TopicArn"] == {"Ref": ops}
+        and resource["Properties"]["Protocol"] == "email"
+    }
+    assert subscribers == set(synth.stack.tenant.alert_subscribers)
+
+
+def test_schedules_keep_the_apps_rates_unless_the_tenant_sets_one(stacks):
+    def rate(tenant, handler):
+        _, function = _functions(stacks[tenant])[handler]
+        [event] = function["Events"].values()
+        assert event["Type"] == "Schedule"
+        return event["Properties"]["Schedule"]
+
+    assert rate("acme", "breach_scan") == "rate(1 minute)"
+    assert rate("globex", "breach_scan") == "rate(2 minutes)"
+    assert rate("acme", "daily_digest") == rate("globex", "daily_digest")
+    assert rate("acme", "aggregate_compliance") == "rate(5 minutes)"
+
+
+@pytest.mark.parametrize("tenant", TENANTS)
+def test_the_api_is_throttled_and_the_public_form_more_tightly(stacks, tenant):
+    synth = stacks[tenant]
+    tenant_file = synth.stack.tenant
+    [api] = synth.resources("AWS::Serverless::Api").values()
+    settings = api["Properties"]["MethodSettings"]
+    assert settings[0] == {
+        "ResourcePath": "/*",
+        "HttpMethod": "*",
+        "ThrottlingRateLimit": tenant_file.api_throttle.rate_limit,
+        "ThrottlingBurstLimit": tenant_file.api_throttle.burst_limit,
+    }
+    form = settings[1:]
+    assert {s["ResourcePath"] for s in form} >= {"~1form~1{board_id}", "~1intake~1form~1{board_id}"}
+    assert {"POST"} <= {s["HttpMethod"] for s in form}
+    for setting in form:
+        assert setting["ThrottlingRateLimit"] == tenant_file.form_throttle.rate_limit
+        assert setting["ThrottlingBurstLimit"] == tenant_file.form_throttle.burst_limit
+        assert setting["ThrottlingRateLimit"] < tenant_file.api_throttle.rate_limit
+
+
+@pytest.mark.parametrize("tenant", TENANTS)
+def test_alarms_notify_ops(stacks, tenant):
+    synth = stacks[tenant]
+    ops = _logical_id(synth, "AWS::SNS::Topic", "OpsTopic")
+    alarms = synth.resources("AWS::CloudWatch::Alarm").values()
+    metrics = {}
+    for alarm in alarms:
+        properties = alarm["Properties"]
+        assert properties["AlarmActions"] == [{"Ref": ops}]
+        dimensions = {d["Name"]: d["Value"] for d in properties.get("Dimensions", [])}
+        metrics.setdefault(properties["MetricName"], []).append(dimensions)
+    functions = _functions(synth)
+    function_refs = [{"FunctionName": {"Ref": logical_id}} for logical_id, _ in functions.values()]
+    for name in ("Errors", "Throttles"):
+        assert sorted(metrics[name], key=repr) == sorted(function_refs, key=repr)
+    stream_function, _ = functions["recompute_timers"]
+    assert metrics["IteratorAge"] == [{"FunctionName": {"Ref": stream_function}}]
+    queue = _logical_id(synth, "AWS::SQS::Queue", "StreamFailures")
+    assert metrics["ApproximateNumberOfMessagesVisible"] == [
+        {"QueueName": {"Fn::GetAtt": [queue, "QueueName"]}}
+    ]
+    assert metrics["Reputation.BounceRate"] == [{}]
+
+
+@pytest.mark.parametrize("tenant", TENANTS)
+def test_every_function_logs_json_to_its_own_group_with_the_tenants_retention(stacks, tenant):
+    synth = stacks[tenant]
+    groups = synth.resources("AWS::Logs::LogGroup")
+    used = []
+    for _, function in _functions(synth).values():
+        config = function["LoggingConfig"]
+        assert config["LogFormat"] == "JSON"
+        used.append(config["LogGroup"]["Ref"])
+        group = groups[config["LogGroup"]["Ref"]]
+        assert group["Properties"]["RetentionInDays"] == synth.stack.tenant.log_retention_days
+    assert len(set(used)) == len(used)
+
+
+@pytest.mark.parametrize("tenant", TENANTS)
+def test_the_dev_routes_are_never_enabled_and_the_app_gets_its_resources(stacks, tenant):
+    synth = stacks[tenant]
+    for _, function in _functions(synth).values():
+        variables = function["Environment"]["Variables"]
+        assert "SLADESK_DEV" not in variables
+        assert "SLADESK_DYNAMODB_ENDPOINT" not in variables
+        assert variables["SLADESK_CARDS_TABLE"] == {
+            "Ref": _logical_id(synth, "AWS::DynamoDB::Table", "CardsTable")
+        }
+        assert variables["SLADESK_MAIL_FROM"] == synth.stack.tenant.mail_from
+
+
+def _listed(value):
+    """A policy field as a list (CloudFormation allows a single value)."""
+    return value if isinstance(value, list) else [value]
+
+
+def _statements(synth, function):
+    role = function["Role"]["Fn::GetAtt"][0]
+    [policy] = synth.template["Resources"][role]["Properties"]["Policies"]
+    return policy["PolicyDocument"]["Statement"]
+
+
+@pytest.mark.parametrize("tenant", TENANTS)
+def test_each_function_has_its_own_role_with_named_actions_on_named_resources(stacks, tenant):
+    synth = stacks[tenant]
+    roles = set()
+    for _, function in _functions(synth).values():
+        roles.add(function["Role"]["Fn::GetAtt"][0])
+        for statement in _statements(synth, function):
+            actions = _listed(statement["Action"])
+            assert all("*" not in action for action in actions), actions
+            assert "dynamodb:Scan" not in actions
+            assert "*" not in _listed(statement["Resource"])
+    assert len(roles) == len(_functions(synth))
+    # Only the roles this stack makes for its functions, none from Chalice.
+    assert set(synth.resources("AWS::IAM::Role")) == roles
+
+
+@pytest.mark.parametrize("tenant", TENANTS)
+def test_each_known_handler_reaches_exactly_the_tables_it_declares(stacks, tenant):
+    synth = stacks[tenant]
+    table_ids = {
+        env_var: _logical_id(synth, "AWS::DynamoDB::Table", prefix)
+        for env_var, prefix in {
+            "SLADESK_CARDS_TABLE": "CardsTable",
+            "SLADESK_TIMERS_TABLE": "TimersTable",
+            "SLADESK_CONFIG_TABLE": "ConfigTable",
+            "SLADESK_REPORTS_TABLE": "ReportsTable",
+        }.items()
+    }
+    for handler, (_, function) in _functions(synth).items():
+        if handler not in HANDLER_ACCESS:
+            continue
+        declared = HANDLER_ACCESS[handler]
+        granted = {"read": set(), "write": set()}
+        for statement in _statements(synth, function):
+            actions = set(_listed(statement["Action"]))
+            for kind, wanted in (("read", TABLE_READ_ACTIONS), ("write", TABLE_WRITE_ACTIONS)):
+                if actions == set(wanted):
+                    granted[kind] |= {
+                        ref["Fn::GetAtt"][0]
+                        for ref in _listed(statement["Resource"])
+                        if "Fn::GetAtt" in ref
+                    }
+        assert granted["read"] == {table_ids[t] for t in declared.reads}, handler
+        index_arns = {
+            part
+            for statement in _statements(synth, function)
+            for ref in _listed(statement["Resource"])
+            if "Fn::Join" in ref
+            for part in ref["Fn::Join"][1]
+            if isinstance(part, str) and part.startswith("/index/")
+        }
+        if "SLADESK_TIMERS_TABLE" in declared.reads:
+            assert {"/index/due", "/index/stopped"} <= index_arns, handler
+        assert granted["write"] == {table_ids[t] for t in declared.writes}, handler
+
+
+@pytest.mark.parametrize("tenant", TENANTS)
+def test_only_the_stream_function_reads_the_stream_and_only_intake_reads_raw_mail(stacks, tenant):
+    synth = stacks[tenant]
+    for handler, (_, function) in _functions(synth).items():
+        actions = {
+            action
+            for statement in _statements(synth, function)
+            for action in _listed(statement["Action"])
+        }
+        assert ("dynamodb:GetRecords" in actions) == (handler == "recompute_timers"), handler
+        assert ("sqs:SendMessage" in actions) == (handler == "recompute_timers"), handler
+        assert ("s3:GetObject" in actions) == (handler == "receive_inbound_mail"), handler
+
+
+@pytest.mark.parametrize("tenant", TENANTS)
+def test_cdk_nag_reports_no_error(stacks, tenant):
+    errors = Annotations.from_stack(stacks[tenant].stack).find_error(
+        "*", Match.string_like_regexp("AwsSolutions-.*")
+    )
+    assert errors == []
+
+
+@pytest.mark.parametrize("tenant", TENANTS)
+def test_cfn_lint_passes(stacks, tenant):
+    from cfnlint.api import ManualArgs, lint
+
+    synth = stacks[tenant]
+    matches = lint(
+        json.dumps(synth.template),
+        config=ManualArgs(regions=[synth.stack.tenant.region]),
+    )
+    assert [str(match) for match in matches] == []
