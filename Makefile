@@ -1,4 +1,5 @@
 # The README's commands. Every target creates the virtualenv when needed.
+# make test runs the suite on two workers (pytest-xdist): the machines it runs on have 2 cores.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -27,7 +28,7 @@ run: $(STAMP)
 test: $(STAMP) $(WHEELHOUSE_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
