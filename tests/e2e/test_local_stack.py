@@ -1,115 +1,26 @@
 """The real local stack, started as ``make run`` starts it, driven over HTTP.
 
-Each stack runs as a subprocess on a free port; every wait is bounded and the
-process is always stopped (and killed if it will not stop) at the end.
+Each stack runs as a subprocess on a free port (``tests/e2e/stack.py``).
 """
 
 from __future__ import annotations
 
-import os
-import re
 import signal
 import smtplib
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from pathlib import Path
 
 import boto3
 import pytest
 import requests
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
-ADMIN_KEY = "sld_e2e-admin-key"
-START_TIMEOUT_SECONDS = 60
-STOP_TIMEOUT_SECONDS = 15
-REQUEST_TIMEOUT_SECONDS = 10
-READY_LINE = "sladesk local stack is running"
-
-
-@dataclass
-class RunningStack:
-    """A started local stack: its process, where it answers, and an authorised session."""
-
-    process: subprocess.Popen
-    url: str
-    emulator_url: str
-    session: requests.Session
-    output: Path
-    smtp_port: int
-
-    def get(self, path: str, **kwargs) -> requests.Response:
-        return self.session.get(self.url + path, timeout=REQUEST_TIMEOUT_SECONDS, **kwargs)
-
-    def post(self, path: str, body: dict) -> requests.Response:
-        return self.session.post(self.url + path, json=body, timeout=REQUEST_TIMEOUT_SECONDS)
-
-    def stop(self, signum: int = signal.SIGINT) -> int:
-        """Ctrl-C (or another signal); the exit status."""
-        self.process.send_signal(signum)
-        return self.process.wait(timeout=STOP_TIMEOUT_SECONDS)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextmanager
-def local_stack(tmp_path: Path, demo: bool) -> Iterator[RunningStack]:
-    """``python -m devstack`` on a free port, until its banner says it is ready."""
-    port = free_port()
-    smtp_port = free_port()
-    env = {
-        **os.environ,
-        "PORT": str(port),
-        "SMTP_PORT": str(smtp_port),
-        "SLADESK_ADMIN_KEY": ADMIN_KEY,
-        "SLADESK_DEMO": "1" if demo else "0",
-    }
-    output = tmp_path / f"stack-{port}.log"
-    with output.open("w") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "devstack"],
-            cwd=PROJECT_DIR,
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
-    session = requests.Session()
-    session.headers["Authorization"] = f"Bearer {ADMIN_KEY}"
-    try:
-        banner = wait_until_ready(process, output)
-        emulator_url = re.search(r"emulator\s+(http://\S+)", banner).group(1)
-        yield RunningStack(
-            process, f"http://127.0.0.1:{port}", emulator_url, session, output, smtp_port
-        )
-    finally:
-        session.close()
-        if process.poll() is None:
-            process.kill()
-            process.wait(timeout=STOP_TIMEOUT_SECONDS)
-
-
-def wait_until_ready(process: subprocess.Popen, output: Path) -> str:
-    deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        text = output.read_text()
-        if READY_LINE in text and "Ctrl-C stops it." in text:
-            return text
-        if process.poll() is not None:
-            pytest.fail(f"the local stack exited with {process.returncode}:\n{text}")
-        time.sleep(0.05)
-    pytest.fail(
-        f"the local stack was not ready in {START_TIMEOUT_SECONDS} s:\n{output.read_text()}"
-    )
+from tests.e2e.stack import (
+    ADMIN_KEY,
+    REQUEST_TIMEOUT_SECONDS,
+    RunningStack,
+    local_stack,
+)
 
 
 @pytest.fixture(scope="module")

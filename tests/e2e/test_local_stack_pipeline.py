@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import boto3
 import pytest
 
-from tests.e2e.test_local_stack import RunningStack, local_stack
+from tests.e2e.stack import RunningStack, local_stack
 
 BOARD = {
     "name": "Support",
