@@ -61,7 +61,7 @@ def session_principal(value: str | None) -> Principal | None:
     payload, signature = ".".join(parts[:4]), parts[4]
     if not hmac.compare_digest(signature, _sign(payload, secret)):
         return None
-    _, key_id, role, expires = parts
+    key_id, role, expires = parts[1:4]
     if not expires.isdigit() or int(expires) <= get_clock().now().timestamp():
         return None
     item = get_key_store().get(key_id)
