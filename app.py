@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.batch import (
     process_partial_response,
 )
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
-from chalice import Chalice
+from chalice import Chalice, ConvertToMiddleware
 from chalice.app import CloudWatchEvent, DynamoDBEvent, Rate, SNSEvent
 
 from chalicelib.adapters.clock import get_clock
@@ -20,6 +20,7 @@ from chalicelib.api.automations import automation_routes
 from chalicelib.api.boards import board_routes
 from chalicelib.api.calendars import calendar_routes
 from chalicelib.api.cards import card_routes
+from chalicelib.api.hooks import hook_routes
 from chalicelib.api.intake import intake_routes
 from chalicelib.api.keys import key_routes
 from chalicelib.api.login import login_routes
@@ -30,6 +31,7 @@ from chalicelib.api.reports import report_routes
 from chalicelib.api.slas import sla_routes
 from chalicelib.api.status import status_routes
 from chalicelib.api.subscriptions import subscription_routes
+from chalicelib.observability import count, observe, working_on
 from chalicelib.services.intake import receive_stored_mail
 from chalicelib.services.jobs import JOBS
 from chalicelib.services.notifications import CardEventAlerts
@@ -46,6 +48,10 @@ CARDS_STREAM_ARN = os.environ.get(
 INBOUND_MAIL_TOPIC = os.environ.get("SLADESK_INBOUND_MAIL_TOPIC", "sladesk-inbound-mail")
 
 app = Chalice(app_name="sladesk")
+# Every entry point logs with its correlation id and is traced (``chalicelib.observability``);
+# registered first, so that errors caught by ``contract_errors`` are logged with the request id.
+for event_type in ("http", "dynamodb", "scheduled", "sns"):
+    app.register_middleware(ConvertToMiddleware(observe(event_type)), event_type)
 app.register_middleware(contract_errors, "http")
 
 for blueprint in (
@@ -61,6 +67,7 @@ for blueprint in (
     subscription_routes,
     report_routes,
     login_routes,
+    hook_routes,
 ):
     app.register_blueprint(blueprint)
 # Raw mail (message/rfc822) must reach the view byte for byte, not as text.
@@ -87,15 +94,20 @@ def recompute_timers(event: DynamoDBEvent) -> dict:
     def handle(record: DynamoDBRecord) -> None:
         card_id = card_id_of_stream_keys(record.dynamodb.keys if record.dynamodb else {})
         if card_id is not None:
+            working_on(card_id)
             recompute.card(card_id)
             alerts.record(record)  # card_created / card_entered_column, once per event
 
-    return process_partial_response(
-        event=event.to_dict(),
+    batch = event.to_dict()
+    response = process_partial_response(
+        event=batch,
         record_handler=handle,
         processor=BatchProcessor(event_type=EventType.DynamoDBStreams),
         context=event.context,
     )
+    count("StreamBatchSize", len(batch.get("Records", [])))
+    count("StreamRecordsFailed", len(response.get("batchItemFailures", [])))
+    return response
 
 
 @app.on_sns_message(topic=INBOUND_MAIL_TOPIC)

@@ -1,4 +1,4 @@
-"""Routes of the local stack only (``SLADESK_DEV=1``): the dev clock, drain, jobs and outbox.
+"""Routes of the local stack only (``SLADESK_DEV=1``): clock, drain, jobs, outbox and metrics.
 
 ``app.py`` registers this blueprint only when ``SLADESK_DEV`` is ``1``, which
 only the local stack (``make run``) and tests set; deployed stacks never
@@ -22,6 +22,7 @@ from chalicelib.adapters.outbox import read_outbox
 from chalicelib.adapters.stream_drain import drain
 from chalicelib.api.errors import error_response, service_error_response, validation_response
 from chalicelib.api.schemas.common import Body, Resource
+from chalicelib.observability import captured_metrics
 from chalicelib.services.errors import ConflictError, InvalidInputError, ServiceError
 from chalicelib.services.jobs import JOBS
 
@@ -80,6 +81,21 @@ class Outbox(Resource):
     items: list[OutboxEntry]
 
 
+class MetricTotal(Resource):
+    """One metric and dimension set: a count's sum, or the largest of other values."""
+
+    name: str
+    value: float
+    unit: str
+    dimensions: dict[str, str]
+
+
+class MetricTotals(Resource):
+    """The metrics this process emitted since it started."""
+
+    items: list[MetricTotal]
+
+
 @dev_routes.route("/dev/clock", methods=["GET"])
 def read_clock() -> dict:
     """The server's "now": the dev clock, or wall time while it was never set."""
@@ -120,6 +136,12 @@ def run_job(job: str) -> dict | Response:
 def list_outbox() -> dict:
     """Everything the stack has sent (mail, SNS, HTTP deliveries), oldest first."""
     return Outbox.model_validate({"items": read_outbox()}).model_dump(mode="json")
+
+
+@dev_routes.route("/dev/metrics", methods=["GET"])
+def list_metrics() -> dict:
+    """The metrics emitted since the stack started (``chalicelib.observability``), by name."""
+    return MetricTotals.model_validate({"items": captured_metrics()}).model_dump(mode="json")
 
 
 def _apply(change: ClockChange) -> SettableClock:

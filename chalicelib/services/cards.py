@@ -38,6 +38,7 @@ from chalicelib.domain.timers import (
     explain,
     pinned_versions,
 )
+from chalicelib.observability import count
 from chalicelib.services.boards import find_board, load_board
 from chalicelib.services.common import page, refusals
 from chalicelib.services.errors import ConflictError, InvalidInputError, NotFoundError
@@ -292,6 +293,7 @@ def open_card(fields: dict[str, Any], claims: Claims | None = None) -> dict[str,
     except WriteConflictError as error:
         # Card numbers come from an atomic counter, so this means the counter was reset.
         raise ConflictError(f"card {card.card_id} already exists") from error
+    count("CardsOpened", channel=card.channel or "api")
     return {**card_view(card), "status_url": f"/status/{token}"}
 
 
@@ -327,6 +329,30 @@ def move_card(card_id: str, column_id: str, lane_id: str | None) -> dict[str, An
     now = get_clock().now()
     card.column_id, card.lane_id = column["id"], new_lane
     _commit(card, [_event(card, EventKind.MOVED, _place_data(column, new_lane), now)], now)
+    return card_view(card)
+
+
+def take_card(
+    card: CardItem, assignee: str, column: dict[str, Any], claims: Claims | None = None
+) -> dict[str, Any]:
+    """Assign ``card`` (as read) and move it into ``column``: one write, two events.
+
+    The ``updated`` and ``moved`` events are what a PATCH and a move would
+    record, so history, timers and automations see an ordinary change. The
+    write is guarded by the version ``card`` was read at (ConflictError when
+    it changed since); ``claims(seq)`` are written as in ``open_card``.
+    """
+    now = get_clock().now()
+    events = []
+    if card.assignee != assignee:
+        changes = {"assignee": assignee}
+        card.assignee = assignee
+        events.append(_event(card, EventKind.UPDATED, {"changes": changes}, now))
+    if card.column_id != column["id"]:
+        card.column_id = column["id"]
+        events.append(_event(card, EventKind.MOVED, _place_data(column, card.lane_id), now))
+    if events:
+        _commit(card, events, now, (), claims(events[-1].seq) if claims else ())
     return card_view(card)
 
 

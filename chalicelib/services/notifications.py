@@ -42,6 +42,7 @@ from chalicelib.adapters.clock import get_clock
 from chalicelib.adapters.subscription_store import get_subscription_store
 from chalicelib.domain.alerts import AlertEvent, AlertFacts, Subscription, release_at, retry_delay
 from chalicelib.domain.calendar import WorkingTime
+from chalicelib.observability import count, measure_seconds
 from chalicelib.services.calendars import latest_calendar_version, load_calendar
 from chalicelib.services.cards import update_card
 from chalicelib.services.common import page, refusals
@@ -132,17 +133,29 @@ def deliver(items: Iterable[DeliveryItem], now: datetime) -> dict[str, int]:
             _send(claimed, secrets)
         except DeliveryError as error:
             delay = None if error.permanent else retry_delay(int(claimed.attempts))
+            dimensions = {"event": claimed.event, "channel": claimed.channel}
             if delay is None:
                 store.finish(claimed, FAILED, now, error.reason)
                 counts[FAILED] += 1
+                count("NotificationsFailed", **dimensions)
                 logger.warning("delivery failed", delivery=claimed.delivery_id, reason=error.reason)
             else:
                 store.retry(claimed, now + delay, error.reason)
                 counts["retrying"] += 1
+                count("NotificationsRetried", **dimensions)
+                logger.info("delivery retried", delivery=claimed.delivery_id, reason=error.reason)
             continue
         store.finish(claimed, SENT, now)
         counts[SENT] += 1
+        _count_sent(claimed, now)
     return counts
+
+
+def _count_sent(item: DeliveryItem, now: datetime) -> None:
+    """``NotificationsSent`` and ``NotificationLatency``: from the alert's record to its send."""
+    dimensions = {"event": item.event, "channel": item.channel}
+    count("NotificationsSent", **dimensions)
+    measure_seconds("NotificationLatency", (now - item.created_at).total_seconds(), **dimensions)
 
 
 def list_notifications(status: str, limit: int, cursor: str | None) -> dict[str, Any]:

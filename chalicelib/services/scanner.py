@@ -49,6 +49,7 @@ from chalicelib.domain.timers import (
     TimerStatus,
     evaluate,
 )
+from chalicelib.observability import measure_seconds, working_on
 from chalicelib.services.cards import load_history
 from chalicelib.services.notifications import (
     ASSIGN,
@@ -86,6 +87,9 @@ def scan_due_timers(now: datetime) -> dict[str, Any]:
     """One tick of the scanner at ``now``: what it found, raised and delivered."""
     alerts = get_alert_store()
     due = get_due_timers().due(due_buckets(now, alerts.scanned_at()), now)
+    # How far behind the scanner is: zero when nothing waited, so an alarm always has data.
+    oldest = min((item.next_check_at for item in due), default=now)
+    measure_seconds("ScannerLag", (now - oldest).total_seconds())
     by_card: dict[str, list[TimerItem]] = defaultdict(list)
     for item in due:
         by_card[item.card_id].append(item)
@@ -93,6 +97,7 @@ def scan_due_timers(now: datetime) -> dict[str, Any]:
     if by_card:
         scan = _Tick(now)
         for card_id, items in by_card.items():
+            working_on(card_id)
             raised += scan.card(card_id, items)
     deliveries = deliver_due(now)
     alerts.set_scanned_at(now)

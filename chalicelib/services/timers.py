@@ -39,6 +39,7 @@ from chalicelib.adapters.timer_store import get_timer_store
 from chalicelib.domain.automations import Automation, CardState, slas_to_attach
 from chalicelib.domain.events import CardEvent
 from chalicelib.domain.timers import Timer, TimerStatus, evaluate
+from chalicelib.observability import count
 from chalicelib.services.aggregates import touched_days
 from chalicelib.services.cards import attach_by_automation, load_history
 from chalicelib.services.errors import ConflictError
@@ -114,6 +115,8 @@ class TimerRecompute:
         touched = touched_days(stored, puts, deletes)
         if not store.write(card_id, history[-1].seq, puts, deletes, touched):
             logger.info("card moved on; its later records recompute it", card_id=card_id)
+            return
+        count_timer_changes(stored, puts)
 
     def _read(self, card_id: str) -> tuple[CardItem, list[CardEvent]] | None:
         """The card and its history, consistent, with the automations' attaches applied."""
@@ -148,6 +151,26 @@ class TimerRecompute:
                 for item in get_automation_store().for_board(board_id)
             ]
         return self._automations[board_id]
+
+
+def count_timer_changes(stored: Mapping[str, TimerItem], puts: list[dict[str, Any]]) -> None:
+    """Emit ``TimersStarted``, ``TimersMet`` and ``TimersMissed`` for the timers just written.
+
+    Counted from what the guarded write changed, so a redelivered record,
+    which writes nothing, counts nothing.
+    """
+    for attributes in puts:
+        before = stored.get(attributes["sk"])
+        was_started = before is not None and before.started_at is not None
+        was = before.status if before is not None else None
+        status = attributes["status"]
+        dimensions = {"sla_id": attributes["sla_id"], "rule_kind": attributes["kind"]}
+        if attributes["started_at"] is not None and not was_started:
+            count("TimersStarted", **dimensions)
+        if status != was and status == TimerStatus.MET.value:
+            count("TimersMet", **dimensions)
+        if status != was and status == TimerStatus.MISSED.value:
+            count("TimersMissed", **dimensions)
 
 
 def card_state(card: CardItem) -> CardState:

@@ -27,6 +27,8 @@ class SubscriptionFields(Body):
     webhook URL (slack), a chat id (telegram) or an http(s) URL (webhook).
     ``secret`` signs webhook bodies and is required for that channel.
     ``hold_urgent`` holds breaches and escalations for the quiet calendar too.
+    ``chat_users`` (slack, telegram) maps chat users (a Slack user id or name, a
+    Telegram username or id) to the assignee their "Take" button sets.
     """
 
     channel: Channel
@@ -39,6 +41,16 @@ class SubscriptionFields(Body):
     quiet_calendar_id: str | None = None
     hold_urgent: bool = False
     secret: Annotated[str, Field(min_length=16, max_length=256)] | None = None
+    chat_users: (
+        Annotated[
+            dict[
+                Annotated[str, Field(min_length=1, max_length=64)],
+                Annotated[str, Field(min_length=1, max_length=64)],
+            ],
+            Field(max_length=500),
+        ]
+        | None
+    ) = None
 
 
 class Subscription(Resource):
@@ -55,6 +67,7 @@ class Subscription(Resource):
     quiet_calendar_id: str | None
     hold_urgent: bool
     has_secret: bool
+    chat_users: dict[str, str] | None = None
     created_at: datetime
 
 

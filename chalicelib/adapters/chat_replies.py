@@ -1,0 +1,81 @@
+"""Answers to chat users who pressed a button: Slack's ``response_url``, Telegram's bot API.
+
+Slack: the callback's ``response_url`` receives a message in the channel.
+``SLACK_API_BASE`` replaces its scheme and host (as for alert deliveries);
+without it only ``https://hooks.slack.com`` is called, since the URL comes
+from the request. Telegram: ``answerCallbackQuery`` shows the answer to
+the user who pressed, and ``editMessageText`` adds it to the alert and
+takes the "Take" button away once the card is taken. The bot token is
+``TELEGRAM_BOT_TOKEN``; ``TELEGRAM_API_BASE`` replaces the API's address.
+Uses the standard library's ``urllib``, as the alert channels do.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.error
+import urllib.request
+from typing import Any
+from urllib.parse import urlsplit
+
+from chalicelib.adapters.channels.slack import SLACK_BASE_ENV
+from chalicelib.adapters.channels.telegram import (
+    TELEGRAM_BASE,
+    TELEGRAM_BASE_ENV,
+    TELEGRAM_TOKEN_ENV,
+)
+
+SLACK_HOOKS = "https://hooks.slack.com"
+_TIMEOUT_SECONDS = 5
+
+
+class ChatReplyError(Exception):
+    """The chat could not be answered (the action itself stands)."""
+
+
+def answer_slack(response_url: str, text: str) -> None:
+    """Post ``text`` to the channel of the Slack message whose button was pressed."""
+    base = os.environ.get(SLACK_BASE_ENV)
+    parts = urlsplit(response_url)
+    if base:
+        url = base.rstrip("/") + parts.path
+    elif f"{parts.scheme}://{parts.netloc}" == SLACK_HOOKS:
+        url = response_url
+    else:
+        raise ChatReplyError("slack: the response_url is not Slack's")
+    _post(url, {"response_type": "in_channel", "replace_original": False, "text": text})
+
+
+def answer_telegram(callback_query_id: str, text: str, edit: dict[str, Any] | None = None) -> None:
+    """Answer a callback query with ``text``; ``edit`` (``editMessageText`` fields) edits it."""
+    token = os.environ.get(TELEGRAM_TOKEN_ENV)
+    if not token:
+        raise ChatReplyError(f"telegram: {TELEGRAM_TOKEN_ENV} is not set")
+    base = (os.environ.get(TELEGRAM_BASE_ENV) or TELEGRAM_BASE).rstrip("/")
+    _post(
+        f"{base}/bot{token}/answerCallbackQuery",
+        {"callback_query_id": callback_query_id, "text": text},
+    )
+    if edit is not None:
+        _post(f"{base}/bot{token}/editMessageText", edit)
+
+
+def _post(url: str, payload: dict[str, Any]) -> None:
+    if not url.startswith(("http://", "https://")):
+        raise ChatReplyError("chat: not an http(s) URL")
+    body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    # Checked just above: only http(s) URLs are ever opened.
+    request = urllib.request.Request(  # noqa: S310
+        url, data=body, method="POST", headers={"Content-Type": "application/json; charset=utf-8"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=_TIMEOUT_SECONDS) as response:  # noqa: S310
+            response.read()
+    except urllib.error.HTTPError as error:
+        # The URL of a Telegram call holds the bot token: name the method, never the URL.
+        raise ChatReplyError(
+            f"chat: HTTP {error.code} from {urlsplit(url).path.rsplit('/', 1)[-1]}"
+        ) from None
+    except (urllib.error.URLError, TimeoutError, OSError) as error:
+        raise ChatReplyError(f"chat: {type(error).__name__}") from None
