@@ -36,8 +36,9 @@ def _zones() -> list[str]:
 )
 def status_page(token: str, query: StatusQuery, request: Request) -> dict | Response:
     """The requester's view of their request and its SLA timers: HTML or JSON by ``Accept``."""
-    shown = request_status(token, query.tz)
+    locale = locale_of(request)
+    shown = request_status(token, query.tz, locale)
     if not wants_html(request):
         return shown
-    html = render("status.html", locale_of(request), request=shown, zones=_zones())
+    html = render("status.html", locale, request=shown, zones=_zones())
     return page(html)

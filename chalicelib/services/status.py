@@ -4,18 +4,28 @@ The page is found by the token of its link (at least 128 bits, stored only as
 a SHA-256 hash). It shows the card's title, its state (the kind and name of
 its column), the public conversation, the files listed on the card, the
 SLA timers as the card view computes them, and each SLA's promises and
-agreement. Assignees, tags, private comments and anything else agents keep
-for themselves are never read into it.
+agreement: every rule's target in words with the hours it counts, and the
+escalation path, from the pinned SLA and calendar versions
+(``chalicelib.domain.promises``), in the requester's language. Assignees,
+tags, private comments and anything else agents keep for themselves are
+never read into it.
 """
 
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chalicelib.adapters.card_store import get_card_store
 from chalicelib.adapters.versioned_store import get_calendar_store, get_sla_store
+from chalicelib.domain.promises import (
+    Promise,
+    SupportHours,
+    escalation_in_words,
+    promise_in_words,
+)
 from chalicelib.services import cards
 from chalicelib.services.boards import load_board
 from chalicelib.services.durations import duration_seconds
@@ -42,12 +52,12 @@ _MAX_MESSAGES = 500
 _PAGE = 100
 
 
-def request_status(token: str, zone: str | None = None) -> dict[str, Any]:
+def request_status(token: str, zone: str | None = None, locale: str = "en") -> dict[str, Any]:
     """The status page's content for ``token``; 404 for a token that opens nothing.
 
     Instants stay in UTC; ``timezone`` is the zone to show them in: ``zone``
     when given (an IANA name), else the time zone of the card's SLA calendar,
-    else UTC.
+    else UTC. Promises are worded in ``locale`` (``en`` or ``ru``).
     """
     if zone is not None:
         _check_zone(zone)
@@ -71,7 +81,7 @@ def request_status(token: str, zone: str | None = None) -> dict[str, Any]:
         "updated_at": card.updated_at,
         "timezone": zone or display_zone(card.slas),
         "timers": [{name: timer[name] for name in _TIMER_FIELDS} for timer in timers],
-        "promises": _promises(card.slas),
+        "promises": _promises(card.slas, _column_names(board.body), locale),
         "messages": _messages(card),
         "attachments": [
             {"filename": f["filename"], "size": f["size"]} for f in card.attachments or []
@@ -99,24 +109,65 @@ def _check_zone(zone: str) -> None:
         raise InvalidInputError(f"{zone!r} is not an IANA time zone", field="tz") from error
 
 
-def _promises(pins: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """What each pinned SLA version promises: its rules' targets and its agreement text."""
+def _promises(
+    pins: list[dict[str, Any]], columns: dict[str, str], locale: str
+) -> list[dict[str, Any]]:
+    """What each pinned SLA version promises: rules in words, escalation path, agreement."""
     promises = []
     for pin in pins:
         sla = get_sla_store().version(pin["sla_id"], pin["sla_version"])
         if sla is None:
             continue
+        hours = _support_hours(sla.body.get("calendar_id"), pin.get("calendar_version"))
+        rules = [(rule, _promise(rule, columns)) for rule in sla.body["rules"]]
+        path = [escalation_in_words(promise, hours, locale) for _, promise in rules]
         promises.append(
             {
                 "sla_name": sla.body["name"],
                 "rules": [
-                    {"kind": rule["kind"], "target_seconds": duration_seconds(rule["target"])}
-                    for rule in sla.body["rules"]
+                    {
+                        "kind": rule["kind"],
+                        "target_seconds": duration_seconds(rule["target"]),
+                        "text": promise_in_words(promise, hours, locale),
+                    }
+                    for rule, promise in rules
                 ],
+                "escalation_path": [step for step in path if step],
                 "agreement": sla.body.get("agreement"),
             }
         )
     return promises
+
+
+def _promise(rule: dict[str, Any], columns: dict[str, str]) -> Promise:
+    return Promise(
+        kind=rule["kind"],
+        target=timedelta(seconds=duration_seconds(rule["target"])),
+        column_name=columns.get(rule.get("column_id") or ""),
+        escalations=tuple(
+            timedelta(seconds=duration_seconds(level["after_breach"]))
+            for level in rule.get("escalations") or ()
+        ),
+    )
+
+
+def _support_hours(calendar_id: str | None, version: int | None) -> SupportHours | None:
+    """The hours the pinned calendar version counts; None for 24/7 (no calendar)."""
+    if calendar_id is None or version is None:
+        return None
+    calendar = get_calendar_store().version(calendar_id, version)
+    if calendar is None:
+        return None
+    body = calendar.body
+    return SupportHours(
+        timezone=str(body["timezone"]),
+        week={day: [tuple(i) for i in intervals] for day, intervals in body["week"].items()},
+        skips_holidays=bool(body.get("holidays") or body.get("holiday_country")),
+    )
+
+
+def _column_names(board: dict[str, Any]) -> dict[str, str]:
+    return {column["id"]: column["name"] for column in board["columns"]}
 
 
 def _messages(card: Any) -> list[dict[str, Any]]:

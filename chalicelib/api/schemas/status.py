@@ -34,15 +34,19 @@ class PublicTimer(Resource):
 
 
 class PromisedRule(Resource):
+    """One rule's target, and the promise in words ("first reaction within 10 minutes, 24/7")."""
+
     kind: str
     target_seconds: int
+    text: str
 
 
 class Promise(Resource):
-    """What one SLA policy promises: its rules' targets and its agreement text."""
+    """What one SLA policy promises: its rules in words, its escalation path, its agreement."""
 
     sla_name: str
     rules: list[PromisedRule]
+    escalation_path: list[str]
     agreement: dict[str, str | None] | None
 
 
