@@ -84,7 +84,7 @@ def test_a_json_post_opens_a_card_and_answers_201_with_its_status_link(api, boar
     assert (card["card_type"], card["service"]) == ("bug", "dev-request")
     assert card["requester"] == {"email": "ann@customer.example", "name": "Ann"}
     [ack] = acknowledgements()
-    assert (ack.card_id, ack.to) == (card["id"], "Ann <ann@customer.example>")
+    assert (ack.card_id, ack.to) == (card["id"], "ann@customer.example")
     assert response.json_body["status_url"] in ack.body
 
 
