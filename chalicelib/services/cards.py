@@ -22,11 +22,13 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from chalicelib.adapters.automation_store import get_automation_store
 from chalicelib.adapters.card_items import CardEventItem, CardItem, CommentItem
 from chalicelib.adapters.card_store import ClaimTakenError, get_card_store
 from chalicelib.adapters.clock import get_clock
 from chalicelib.adapters.config_items import BoardItem
 from chalicelib.adapters.store_errors import WriteConflictError
+from chalicelib.domain.automations import Automation, CardState, slas_to_attach
 from chalicelib.domain.events import CardEvent, EventKind
 from chalicelib.domain.sla import SlaPolicy
 from chalicelib.domain.timers import (
@@ -286,6 +288,14 @@ def open_card(fields: dict[str, Any], claims: Claims | None = None) -> dict[str,
         _event(card, EventKind.CREATED, _place_data(column, lane_id), now),
         *(_event(card, EventKind.SLA_ATTACHED, pin, now) for pin in pins),
     ]
+    # The board's automation rules run here too, in the same write, so a new card
+    # has its SLAs (and the acknowledgement its deadline) at once; the stream
+    # handler then finds them attached and keeps running the rules on changes.
+    for pin, automation_id in _automation_pins(card, PinnedVersions()):
+        card.slas = [*card.slas, pin]
+        events.append(
+            _event(card, EventKind.SLA_ATTACHED, {**pin, "automation_id": automation_id}, now)
+        )
     try:
         store.create(card, events, card.status_token_hash, claims(card.card_id) if claims else ())
     except ClaimTakenError:
@@ -442,6 +452,50 @@ def repin_sla(card_id: str, sla_id: str, preview: bool) -> dict[str, Any]:
     card.slas = [latest if pin["sla_id"] == sla_id else pin for pin in card.slas]
     _commit(card, [_event(card, EventKind.SLA_REPINNED, latest, now)], now)
     return card_view(card)
+
+
+def card_state(card: CardItem) -> CardState:
+    """What automation rules may ask about the card, from its current item."""
+    return CardState(
+        board_id=card.board_id,
+        column_id=card.column_id,
+        lane_id=card.lane_id,
+        card_type=card.card_type,
+        service=card.service,
+        assignee=card.assignee,
+        priority=card.priority,
+        tags=frozenset(card.tags or ()),
+    )
+
+
+def board_automations(board_id: str) -> list[Automation]:
+    """The board's automation rules, as the pure matcher takes them (one query)."""
+    return [
+        Automation(
+            id=item.automation_id,
+            board_id=item.board_id,
+            when=item.body.get("when", {}),
+            attach=tuple(item.body.get("attach", ())),
+        )
+        for item in get_automation_store().for_board(board_id)
+    ]
+
+
+def _automation_pins(card: CardItem, versions: PinnedVersions) -> list[tuple[dict[str, Any], str]]:
+    """Pins for the SLAs the board's rules attach to a card being opened.
+
+    An SLA the card names itself stays as named; a rule naming a deleted SLA
+    attaches nothing.
+    """
+    named = {pin["sla_id"] for pin in card.slas}
+    pins = []
+    for sla_id, automation_id in slas_to_attach(
+        board_automations(card.board_id), card_state(card), ()
+    ):
+        pin = versions.latest_pin(sla_id)
+        if pin is not None and sla_id not in named:
+            pins.append((pin, automation_id))
+    return pins
 
 
 def attach_by_automation(

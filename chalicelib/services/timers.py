@@ -31,17 +31,21 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from chalicelib.adapters.automation_store import get_automation_store
 from chalicelib.adapters.card_items import CardItem
 from chalicelib.adapters.card_store import get_card_store
 from chalicelib.adapters.timer_items import TimerItem, timer_sk
 from chalicelib.adapters.timer_store import get_timer_store
-from chalicelib.domain.automations import Automation, CardState, slas_to_attach
+from chalicelib.domain.automations import Automation, slas_to_attach
 from chalicelib.domain.events import CardEvent
 from chalicelib.domain.timers import Timer, TimerStatus, evaluate
 from chalicelib.observability import count
 from chalicelib.services.aggregates import touched_days
-from chalicelib.services.cards import attach_by_automation, load_history
+from chalicelib.services.cards import (
+    attach_by_automation,
+    board_automations,
+    card_state,
+    load_history,
+)
 from chalicelib.services.errors import ConflictError
 from chalicelib.services.pinning import PinnedVersions
 
@@ -141,15 +145,7 @@ class TimerRecompute:
 
     def _board_automations(self, board_id: str) -> list[Automation]:
         if board_id not in self._automations:
-            self._automations[board_id] = [
-                Automation(
-                    id=item.automation_id,
-                    board_id=item.board_id,
-                    when=item.body.get("when", {}),
-                    attach=tuple(item.body.get("attach", ())),
-                )
-                for item in get_automation_store().for_board(board_id)
-            ]
+            self._automations[board_id] = board_automations(board_id)
         return self._automations[board_id]
 
 
@@ -171,20 +167,6 @@ def count_timer_changes(stored: Mapping[str, TimerItem], puts: list[dict[str, An
             count("TimersMet", **dimensions)
         if status != was and status == TimerStatus.MISSED.value:
             count("TimersMissed", **dimensions)
-
-
-def card_state(card: CardItem) -> CardState:
-    """What automation rules may ask about the card, from its current item."""
-    return CardState(
-        board_id=card.board_id,
-        column_id=card.column_id,
-        lane_id=card.lane_id,
-        card_type=card.card_type,
-        service=card.service,
-        assignee=card.assignee,
-        priority=card.priority,
-        tags=frozenset(card.tags or ()),
-    )
 
 
 def stored_timer(card: CardItem, timer: Timer, sla_name: str) -> dict[str, Any]:
