@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8000
 
-.PHONY: run test lint format bench clean wheelhouse synth deploy admin-key
+.PHONY: run test lint format bench clean wheelhouse synth deploy admin-key browser
 
 # Per-customer stacks (infrastructure/): TENANT=<name> picks one tenant file, none means all.
 INFRA := infrastructure
@@ -25,10 +25,24 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 run: $(STAMP)
 	PORT=$(PORT) $(PY) -m devstack
 
-test: $(STAMP) $(WHEELHOUSE_STAMP)
+test: $(STAMP) $(WHEELHOUSE_STAMP) browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest -n 2
+
+# The browser tests (tests/browser/) drive Debian's Chromium through Playwright, which never
+# downloads a browser of its own. Installed once, as root; a missing browser fails the tests.
+CHROMIUM := /usr/bin/chromium
+
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+		else \
+			echo "The browser tests need $(CHROMIUM): run 'sudo apt-get install -y chromium' once." >&2; \
+			exit 1; \
+		fi; \
+	fi
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
