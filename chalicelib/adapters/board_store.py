@@ -63,7 +63,9 @@ class BoardStore:
         return board
 
     def get(self, board_id: str) -> BoardItem | None:
-        """The board, or None."""
+        """The board, or None (also for an empty id, which DynamoDB refuses as a key)."""
+        if not board_id:
+            return None
         try:
             return BoardItem.get(_BOARD_PK, board_id)
         except BoardItem.DoesNotExist:

@@ -44,7 +44,9 @@ class SubscriptionStore:
         return list(SubscriptionItem.query(_PK))
 
     def get(self, subscription_id: str) -> SubscriptionItem | None:
-        """One subscription, or None."""
+        """One subscription, or None (also for an empty id, which DynamoDB refuses as a key)."""
+        if not subscription_id:
+            return None
         try:
             return SubscriptionItem.get(_PK, subscription_id)
         except SubscriptionItem.DoesNotExist:

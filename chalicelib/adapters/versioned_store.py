@@ -58,7 +58,12 @@ class VersionedStore:
         return head
 
     def latest(self, item_id: str) -> VersionedItem | None:
-        """The latest version, or None for an unknown (or deleted) id."""
+        """The latest version, or None for an unknown (or deleted) id.
+
+        An empty id names nothing: DynamoDB refuses an empty key value.
+        """
+        if not item_id:
+            return None
         try:
             return VersionedItem.get(self.kind, item_id)
         except VersionedItem.DoesNotExist:
