@@ -95,6 +95,20 @@ def service_error_response(error: ServiceError) -> Response:
     return error_response(status, error.code, message, details)
 
 
+RETRY_AFTER_SECONDS = 1
+
+
+def unavailable_response() -> Response:
+    """503 with ``Retry-After``: storage is throttling or failing for now, past its retries."""
+    return error_response(
+        503,
+        "service_unavailable",
+        "the service is busy; try again shortly",
+        None,
+        {"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
 def api_error_response(error: ApiError) -> Response:
     """The response for a refusal decided at the HTTP edge."""
     return error_response(error.status, error.code, error.message, error.details)

@@ -26,6 +26,7 @@ _ERROR_REASONS = {
     "404": "An id in the path names nothing",
     "409": "Conflicting concurrent write or a broken invariant",
     "413": "Request body over the route's limit",
+    "503": "Storage busy or failing for now; retry after Retry-After seconds",
 }
 _RAW_BODY_SCHEMA = {"type": "string", "format": "binary"}
 _PAGE_SCHEMA = {"type": "string", "description": "an HTML page"}

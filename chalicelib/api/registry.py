@@ -22,15 +22,18 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, quote, urlencode
 
+from aws_lambda_powertools import Logger
 from chalice import Blueprint, Response
 from chalice.app import Request
 from pydantic import BaseModel, ValidationError
 
+from chalicelib.adapters.store_errors import is_transient
 from chalicelib.api.auth import authorize
 from chalicelib.api.errors import (
     ApiError,
     api_error_response,
     service_error_response,
+    unavailable_response,
     validation_response,
 )
 from chalicelib.services.errors import ServiceError
@@ -47,6 +50,7 @@ ErrorPage = Callable[[Request, Response], Response]
 SessionRule = Callable[[Request], bool]
 """Whether a request of a staff page (or its download) may sign in with the session cookie."""
 SIGN_IN_PATH = "/login"
+logger = Logger(child=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +146,14 @@ def endpoint(
         @functools.wraps(handler)
         def view(**path_params: str) -> Response:
             request = blueprint.current_request
-            answer = _answer(spec, handler, wanted, request, path_params)
+            try:
+                answer = _answer(spec, handler, wanted, request, path_params)
+            except Exception as error:
+                # DynamoDB still throttling or failing after botocore's retries: come back later.
+                if not is_transient(error):
+                    raise
+                logger.warning("storage unavailable", exc_info=error)
+                answer = unavailable_response()
             if error_page is not None and answer.status_code >= 400:
                 return error_page(request, answer)
             return answer
