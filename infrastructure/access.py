@@ -6,20 +6,33 @@ which of the stack's other resources it uses. Actions are listed one by one
 (never ``*``) and ``dynamodb:Scan`` is never granted, so the "no table scans"
 invariant (``../shared/DESIGN.md``) holds in IAM as well as in code.
 
+Secrets reach a function as environment variables that hold CloudFormation
+dynamic references to the stack's Secrets Manager secrets (resolved at deploy
+time, never a value in the template); a function is given only the secrets
+its handler reads, so its role needs no Secrets Manager access.
+
+Every function is traced (X-Ray): ``xray:PutTraceSegments`` and
+``xray:PutTelemetryRecords`` support no resource but ``*``, the only statement
+whose resource is not named.
+
 A handler that appears in ``app.py`` before it is declared here gets
-``UNDECLARED_ACCESS`` and the synth warns, naming it: declare it to narrow it.
+``UNDECLARED_ACCESS`` and the synth warns, naming it (the synth tests fail on
+that warning): declare it to narrow it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from chalicelib.adapters.channels.telegram import TELEGRAM_TOKEN_ENV
 from chalicelib.adapters.table_base import (
     CARDS_TABLE_ENV,
     CONFIG_TABLE_ENV,
     REPORTS_TABLE_ENV,
     TIMERS_TABLE_ENV,
 )
+from chalicelib.services.chat_actions import SLACK_SECRET_ENV, TELEGRAM_SECRET_ENV
+from chalicelib.services.sessions import SESSION_SECRET_ENV
 
 ALL_TABLES = frozenset({CARDS_TABLE_ENV, TIMERS_TABLE_ENV, CONFIG_TABLE_ENV, REPORTS_TABLE_ENV})
 
@@ -50,6 +63,12 @@ ENCRYPTED_TOPIC_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
 FAILURE_QUEUE_ACTIONS = ("sqs:SendMessage",)
 READ_INBOUND_MAIL_ACTIONS = ("s3:GetObject",)
 WRITE_ATTACHMENT_ACTIONS = ("s3:PutObject",)
+TRACING_ACTIONS = ("xray:PutTelemetryRecords", "xray:PutTraceSegments")
+
+# The secrets a function may be given, by the environment variable the app reads.
+SECRETS = (SESSION_SECRET_ENV, SLACK_SECRET_ENV, TELEGRAM_SECRET_ENV, TELEGRAM_TOKEN_ENV)
+# Whoever delivers alerts may reach Telegram (the bot token is in the request's URL).
+DELIVERY_SECRETS = frozenset({TELEGRAM_TOKEN_ENV})
 
 # Where SES stores raw inbound messages and where attachments are kept, in the mail bucket.
 INBOUND_MAIL_PREFIX = "inbound/"
@@ -66,6 +85,7 @@ class Access:
     writes_attachments: bool = False
     sends_mail: bool = False
     publishes_alerts: bool = False
+    secrets: frozenset[str] = frozenset()
 
     @property
     def tables(self) -> frozenset[str]:
@@ -75,46 +95,59 @@ class Access:
 
 # By handler name (the Python function in app.py; the REST API is ``api_handler``).
 HANDLER_ACCESS: dict[str, Access] = {
-    # Every route: boards, cards, SLAs and keys (config), timers and reports for
-    # the views, idempotency records; raw mail posted over HTTP keeps its attachments.
+    # Every route: boards, cards, SLAs, subscriptions and keys (config), live
+    # timers and the stopped index for reports and drill-downs, aggregates and the
+    # form's idempotency records (reports); raw mail posted over HTTP keeps its
+    # attachments and is acknowledged by mail. Staff sessions are signed with the
+    # session secret; Slack and Telegram callbacks are verified with theirs and
+    # answered in the chat (Telegram through the bot).
     "api_handler": Access(
         reads=ALL_TABLES,
         writes=ALL_TABLES,
         writes_attachments=True,
         sends_mail=True,
+        secrets=frozenset(SECRETS),
     ),
     # The cards stream: reads history and policies, writes timers, the days a
-    # change touched (reports) and cards whose automations attach an SLA.
+    # change touched (reports) and cards whose automations attach an SLA; raises
+    # card_created and card_entered_column alerts (reports) and delivers them at once.
     "recompute_timers": Access(
         reads=ALL_TABLES,
         writes=frozenset({CARDS_TABLE_ENV, TIMERS_TABLE_ENV, REPORTS_TABLE_ENV}),
+        sends_mail=True,
+        publishes_alerts=True,
+        secrets=DELIVERY_SECRETS,
     ),
     # SES inbound mail: reads the stored message, opens or comments a card
-    # (numbers and claims live in config), records the mail, acknowledges it.
+    # (numbers and claims live in config), records the mail (cards), acknowledges it.
     "receive_inbound_mail": Access(
-        reads=frozenset({CARDS_TABLE_ENV, CONFIG_TABLE_ENV, REPORTS_TABLE_ENV}),
-        writes=frozenset({CARDS_TABLE_ENV, CONFIG_TABLE_ENV, REPORTS_TABLE_ENV}),
+        reads=frozenset({CARDS_TABLE_ENV, CONFIG_TABLE_ENV}),
+        writes=frozenset({CARDS_TABLE_ENV, CONFIG_TABLE_ENV}),
         reads_inbound_mail=True,
         writes_attachments=True,
         sends_mail=True,
     ),
     # Every minute: due timers, the cards and policies they belong to, alerts and
     # deliveries recorded once (reports); escalations reassign cards. Delivers by
-    # mail and to the stack's alerts topic.
+    # mail, to the stack's alerts topic and to chats.
     "breach_scan": Access(
         reads=ALL_TABLES,
         writes=frozenset({CARDS_TABLE_ENV, TIMERS_TABLE_ENV, REPORTS_TABLE_ENV}),
         sends_mail=True,
         publishes_alerts=True,
+        secrets=DELIVERY_SECRETS,
     ),
-    # Subscribers' daily digests: reads timers, subscriptions and alerts, records what it sent.
+    # Subscribers' daily digests: due timers, subscriptions (config) and what was
+    # already sent (reports); records and delivers each digest.
     "daily_digest": Access(
-        reads=ALL_TABLES,
+        reads=frozenset({CONFIG_TABLE_ENV, TIMERS_TABLE_ENV, REPORTS_TABLE_ENV}),
         writes=frozenset({REPORTS_TABLE_ENV}),
         sends_mail=True,
         publishes_alerts=True,
+        secrets=DELIVERY_SECRETS,
     ),
-    # Every 5 minutes: rolls the finished timers of each touched day into aggregates.
+    # Every 5 minutes: rolls the finished timers of each touched day (the stopped
+    # index) into aggregates, reading and clearing the stop-day marks (reports).
     "aggregate_compliance": Access(
         reads=frozenset({TIMERS_TABLE_ENV, REPORTS_TABLE_ENV}),
         writes=frozenset({REPORTS_TABLE_ENV}),
@@ -122,7 +155,7 @@ HANDLER_ACCESS: dict[str, Access] = {
 }
 
 # A handler not declared above: the tables and the notification channels,
-# never the inbound mail; the synth warns until it is declared.
+# never the inbound mail or a secret; the synth warns until it is declared.
 UNDECLARED_ACCESS = Access(
     reads=ALL_TABLES,
     writes=ALL_TABLES,

@@ -6,9 +6,11 @@ environment at import time (the cards stream ARN, the inbound mail topic) is
 the same for every stack of a synth. This module therefore rewrites each
 function's event sources with property overrides that point at this stack's
 own resources (``../shared/DESIGN.md``, "Known traps"), and gives every
-function a role of its own (``access.py``) and a log group with the tenant's
-retention. Functions, handlers and event sources are read from the packaged
-template, so a handler added to ``app.py`` is picked up without a change here.
+function a role of its own (``access.py``), a log group with the tenant's
+retention, active tracing, and the environment only some functions need: the
+secrets its handler reads (as dynamic references) and the alerts topic.
+Functions, handlers and event sources are read from the packaged template,
+so a handler added to ``app.py`` is picked up without a change here.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from chalice.cdk import Chalice
@@ -51,6 +54,13 @@ STREAM_MAPPING = {
     "MaximumRecordAgeInSeconds": 6 * 60 * 60,
     "FunctionResponseTypes": ["ReportBatchItemFailures"],
 }
+# Set on the functions that deliver alerts: the topic their ``sns`` deliveries may
+# reach (the local stack sets the same variable to its own topic).
+ALERTS_TOPIC_ENV = "SLADESK_ALERTS_TOPIC_ARN"
+# Set on the functions that are given secrets: CloudFormation resolves a dynamic
+# reference only when it updates the function, so raising the tenant's
+# ``secrets_revision`` is what makes a deploy read changed secrets.
+SECRETS_REVISION_ENV = "SLADESK_SECRETS_REVISION"
 # Paths of the public request form, which gets the tighter throttle.
 PUBLIC_FORM_PREFIXES = ("/form/", "/intake/form/")
 
@@ -71,6 +81,7 @@ class Resources:
     alerts_topic: sns.Topic
     topics_key: kms.IKey
     failure_queue: sqs.Queue
+    secrets: dict[str, secretsmanager.ISecret]
     environment: dict[str, str]
 
 
@@ -186,6 +197,10 @@ class SladeskApp(Construct):
         ]
         statements += self._table_statements(needs)
         statements += self._service_statements(needs)
+        # X-Ray accepts no narrower resource for these actions.
+        statements.append(
+            iam.PolicyStatement(actions=list(access.TRACING_ACTIONS), resources=["*"])
+        )
         event_types = []
         for name, event in (properties.get("Events") or {}).items():
             event_types.append(event["Type"])
@@ -201,6 +216,9 @@ class SladeskApp(Construct):
         resource.add_property_override(
             "LoggingConfig", {"LogGroup": log_group.ref, "LogFormat": "JSON"}
         )
+        resource.add_property_override("Tracing", "Active")
+        for name, value in sorted(self._own_environment(needs).items()):
+            resource.add_property_override(f"Environment.Variables.{name}", value)
         return AppFunction(
             logical_id=logical_id,
             handler=handler,
@@ -210,6 +228,19 @@ class SladeskApp(Construct):
             declared=declared,
             event_types=event_types,
         )
+
+    def _own_environment(self, needs: access.Access) -> dict[str, str]:
+        """The variables only this function gets, on top of the stack's shared ones."""
+        environment = {
+            # ``{{resolve:secretsmanager:...}}``: the value never appears in the template.
+            name: self._resources.secrets[name].secret_value.unsafe_unwrap()
+            for name in needs.secrets
+        }
+        if needs.secrets:
+            environment[SECRETS_REVISION_ENV] = str(self._tenant.secrets_revision)
+        if needs.publishes_alerts:
+            environment[ALERTS_TOPIC_ENV] = self._resources.alerts_topic.topic_arn
+        return environment
 
     def _table_statements(self, needs: access.Access) -> list[iam.PolicyStatement]:
         statements = []

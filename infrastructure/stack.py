@@ -2,8 +2,11 @@
 
 The stack creates the resources and hands their names to the app through
 environment variables; configuration flows one way (infrastructure sets it,
-the runtime reads it). Nothing is shared with another tenant's stack: no
-exports, no imports, no names a second stack could collide with.
+the runtime reads it). Secrets are Secrets Manager secrets of the stack,
+generated at creation (operators replace the ones Slack and Telegram issue),
+and reach the functions as dynamic references, never as values in the
+template. Nothing is shared with another tenant's stack: no exports, no
+imports, no names a second stack could collide with.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_ses as ses
 from aws_cdk import aws_ses_actions as ses_actions
 from aws_cdk import aws_sns as sns
@@ -23,9 +27,13 @@ from cdk_nag import NagSuppressions
 from constructs import Construct
 
 from chalicelib.adapters.attachments import ATTACHMENTS_BUCKET_ENV
+from chalicelib.adapters.channels.telegram import TELEGRAM_TOKEN_ENV
 from chalicelib.adapters.mail_sender import MAIL_FROM_ENV
+from chalicelib.observability import SERVICE
 from chalicelib.services.acknowledgement import PUBLIC_URL_ENV
-from infrastructure.access import ATTACHMENTS_PREFIX, INBOUND_MAIL_PREFIX
+from chalicelib.services.chat_actions import SLACK_SECRET_ENV, TELEGRAM_SECRET_ENV
+from chalicelib.services.sessions import SESSION_SECRET_ENV
+from infrastructure.access import ATTACHMENTS_PREFIX, INBOUND_MAIL_PREFIX, SECRETS
 from infrastructure.functions import AppFunction, Resources, SladeskApp
 from infrastructure.tables import add_table, table_specs
 from infrastructure.tenants import Tenant
@@ -34,6 +42,18 @@ from infrastructure.tenants import Tenant
 BOUNCE_RATE_ALARM = 0.05
 # Records older than this in the cards stream mean timers are running late.
 ITERATOR_AGE_ALARM_MS = 5 * 60 * 1000
+# The breach scan runs every minute; handling an instant 5 minutes late means it is stuck or behind.
+SCANNER_LAG_ALARM_SECONDS = 300
+
+# Each secret by the variable the app reads: its construct id and what it is for.
+# Every one is generated at creation, so none is empty or guessable before an
+# operator sets the value Slack or Telegram issued (README, "Operations").
+SECRET_IDS = {
+    SESSION_SECRET_ENV: ("SessionSecret", "signs staff session cookies"),
+    SLACK_SECRET_ENV: ("SlackSigningSecret", "the Slack app's signing secret"),
+    TELEGRAM_SECRET_ENV: ("TelegramWebhookSecret", "the secret_token given to setWebhook"),
+    TELEGRAM_TOKEN_ENV: ("TelegramBotToken", "the Telegram bot's token"),
+}
 
 
 class SladeskStack(cdk.Stack):
@@ -74,6 +94,8 @@ class SladeskStack(cdk.Stack):
             retention_period=cdk.Duration.days(14),
         )
 
+        self.secrets = {name: self._secret(name) for name in SECRETS}
+
         environment = {
             spec.env_var: self.tables[env_var].table_name for env_var, spec in specs.items()
         }
@@ -81,8 +103,8 @@ class SladeskStack(cdk.Stack):
             {
                 ATTACHMENTS_BUCKET_ENV: self.mail_bucket.bucket_name,
                 MAIL_FROM_ENV: tenant.mail_from,
-                "POWERTOOLS_SERVICE_NAME": "sladesk",
-                "POWERTOOLS_METRICS_NAMESPACE": f"sladesk/{tenant.name}",
+                "POWERTOOLS_SERVICE_NAME": SERVICE,
+                "POWERTOOLS_METRICS_NAMESPACE": self.metrics_namespace,
             }
         )
         if tenant.public_url:
@@ -100,12 +122,30 @@ class SladeskStack(cdk.Stack):
                 alerts_topic=self.alerts_topic,
                 topics_key=self.topics_key,
                 failure_queue=self.failure_queue,
+                secrets=self.secrets,
                 environment=environment,
             ),
         )
         self._alarms()
         self._outputs(specs)
         self._suppressions()
+
+    @property
+    def metrics_namespace(self) -> str:
+        """Where the app's EMF metrics go (``chalicelib/observability.py``): one per tenant."""
+        return f"sladesk/{self.tenant.name}"
+
+    def _secret(self, name: str) -> secretsmanager.Secret:
+        construct_id, purpose = SECRET_IDS[name]
+        return secretsmanager.Secret(
+            self,
+            construct_id,
+            description=f"sladesk {self.tenant.name}: {purpose} ({name})",
+            # Letters and digits only: Telegram's secret_token and a URL path accept them as is.
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                password_length=64, exclude_punctuation=True
+            ),
+        )
 
     def _topics_key(self) -> kms.Key:
         """The key of the stack's topics; CloudWatch and SES may use it to publish."""
@@ -192,13 +232,21 @@ class SladeskStack(cdk.Stack):
             ],
         )
 
-    def _alarm(self, construct_id: str, metric: cloudwatch.Metric, threshold: float) -> None:
+    def _alarm(
+        self,
+        construct_id: str,
+        metric: cloudwatch.Metric,
+        threshold: float,
+        comparison: cloudwatch.ComparisonOperator = (
+            cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD
+        ),
+    ) -> None:
         alarm = metric.create_alarm(
             self,
             construct_id,
             threshold=threshold,
             evaluation_periods=1,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            comparison_operator=comparison,
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
         alarm.add_alarm_action(cloudwatch_actions.SnsAction(self.ops_topic))
@@ -231,6 +279,28 @@ class SladeskStack(cdk.Stack):
             ),
             BOUNCE_RATE_ALARM,
         )
+        self._alarm(
+            "ScannerLagAlarm",
+            self._app_metric("ScannerLag", "Maximum"),
+            SCANNER_LAG_ALARM_SECONDS,
+            cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        )
+        self._alarm("NotificationsFailedAlarm", self._app_metric("NotificationsFailed", "Sum"), 1)
+        self._alarm("StreamRecordsFailedAlarm", self._app_metric("StreamRecordsFailed", "Sum"), 1)
+
+    def _app_metric(self, name: str, statistic: str) -> cloudwatch.Metric:
+        """One of the app's own metrics, over every channel and SLA: the ``service`` dimension only.
+
+        The app publishes each metric with ``service`` alone besides its own
+        dimensions, so one alarm covers every channel, SLA and event.
+        """
+        return cloudwatch.Metric(
+            namespace=self.metrics_namespace,
+            metric_name=name,
+            dimensions_map={"service": SERVICE},
+            statistic=statistic,
+            period=cdk.Duration.minutes(5),
+        )
 
     def _outputs(self, specs: dict) -> None:
         for env_var, spec in specs.items():
@@ -239,6 +309,9 @@ class SladeskStack(cdk.Stack):
         cdk.CfnOutput(self, "OpsTopicArn", value=self.ops_topic.topic_arn)
         cdk.CfnOutput(self, "AlertsTopicArn", value=self.alerts_topic.topic_arn)
         cdk.CfnOutput(self, "StreamFailuresQueueUrl", value=self.failure_queue.queue_url)
+        # Where an operator sets or rotates each secret (README, "Operations").
+        for name, secret in self.secrets.items():
+            cdk.CfnOutput(self, f"{SECRET_IDS[name][0]}Arn", value=secret.secret_arn)
 
     def _suppressions(self) -> None:
         """cdk-nag findings that do not apply here, each with the reason."""
@@ -266,9 +339,28 @@ class SladeskStack(cdk.Stack):
                             {"regex": _object_prefix_finding(prefix)}
                             for prefix in (INBOUND_MAIL_PREFIX, ATTACHMENTS_PREFIX)
                         ],
-                    }
+                    },
+                    {
+                        "id": "AwsSolutions-IAM5",
+                        "reason": "X-Ray tracing: xray:PutTraceSegments and "
+                        "xray:PutTelemetryRecords support no resource but '*' "
+                        "(no resource-level permissions); the actions stay named.",
+                        "appliesTo": ["Resource::*"],
+                    },
                 ],
                 apply_to_children=True,
+            )
+        for secret in self.secrets.values():
+            NagSuppressions.add_resource_suppressions(
+                secret,
+                [
+                    {
+                        "id": "AwsSolutions-SMG4",
+                        "reason": "Slack and Telegram issue their secrets, which only they "
+                        "can change, and the session secret is replaced by an operator "
+                        "(README, 'Operations'); a rotation function could not reach either.",
+                    }
+                ],
             )
         NagSuppressions.add_resource_suppressions(
             self.failure_queue,

@@ -46,6 +46,7 @@ class Tenant:
     form_throttle: Throttle
     log_retention_days: int
     public_url: str | None = None
+    secrets_revision: int = 1
     schedules: dict[str, str] = field(default_factory=dict)
     tags: dict[str, str] = field(default_factory=dict)
 
@@ -113,6 +114,7 @@ def parse_tenant(document: Any, source: str) -> Tenant:
             "log_retention_days", _defaults(schema, "log_retention_days")
         ),
         public_url=document.get("public_url"),
+        secrets_revision=document.get("secrets_revision", _defaults(schema, "secrets_revision")),
         schedules=dict(document.get("schedules", {})),
         tags=dict(document.get("tags", {})),
     )

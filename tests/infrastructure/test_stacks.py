@@ -4,6 +4,8 @@ Slow (the synth packages the app once per stack): see the ``stacks`` fixture.
 """
 
 import json
+import re
+from pathlib import Path
 
 import pytest
 from aws_cdk.assertions import Annotations, Match
@@ -12,8 +14,9 @@ from infrastructure.access import (
     HANDLER_ACCESS,
     TABLE_READ_ACTIONS,
     TABLE_WRITE_ACTIONS,
+    TRACING_ACTIONS,
 )
-from infrastructure.functions import PLACEHOLDER_ROLE_ARN
+from infrastructure.functions import PLACEHOLDER_ROLE_ARN, REPO_DIR
 
 pytestmark = pytest.mark.slow
 
@@ -26,6 +29,75 @@ KNOWN_HANDLERS = {
     "breach_scan",
     "daily_digest",
     "aggregate_compliance",
+}
+CARDS, TIMERS, CONFIG, REPORTS = "cards", "timers", "config", "reports"
+ALL = {CARDS, TIMERS, CONFIG, REPORTS}
+SESSION, SLACK, TELEGRAM_HOOK, TELEGRAM_BOT = (
+    "SLADESK_SESSION_SECRET",
+    "SLACK_SIGNING_SECRET",
+    "TELEGRAM_WEBHOOK_SECRET",
+    "TELEGRAM_BOT_TOKEN",
+)
+# What each handler's code touches (read from the code, independently of access.py):
+# tables read and written, and the other services it calls.
+EXPECTED_ACCESS = {
+    "api_handler": {
+        "reads": ALL,
+        "writes": ALL,
+        "services": {"s3:PutObject", "ses:SendRawEmail"},
+        "secrets": {SESSION, SLACK, TELEGRAM_HOOK, TELEGRAM_BOT},
+    },
+    "recompute_timers": {
+        "reads": ALL,
+        "writes": {CARDS, TIMERS, REPORTS},
+        "services": {"ses:SendRawEmail", "sns:Publish", "sqs:SendMessage", "dynamodb:GetRecords"},
+        "secrets": {TELEGRAM_BOT},
+    },
+    "receive_inbound_mail": {
+        "reads": {CARDS, CONFIG},
+        "writes": {CARDS, CONFIG},
+        "services": {"s3:GetObject", "s3:PutObject", "ses:SendRawEmail"},
+        "secrets": set(),
+    },
+    "breach_scan": {
+        "reads": ALL,
+        "writes": {CARDS, TIMERS, REPORTS},
+        "services": {"ses:SendRawEmail", "sns:Publish"},
+        "secrets": {TELEGRAM_BOT},
+    },
+    "daily_digest": {
+        "reads": {CONFIG, TIMERS, REPORTS},
+        "writes": {REPORTS},
+        "services": {"ses:SendRawEmail", "sns:Publish"},
+        "secrets": {TELEGRAM_BOT},
+    },
+    "aggregate_compliance": {
+        "reads": {TIMERS, REPORTS},
+        "writes": {REPORTS},
+        "services": set(),
+        "secrets": set(),
+    },
+}
+# Every service action a function may be granted besides its tables, logs and tracing.
+SERVICE_ACTIONS = {
+    "s3:GetObject",
+    "s3:PutObject",
+    "ses:SendRawEmail",
+    "sns:Publish",
+    "sqs:SendMessage",
+    "dynamodb:GetRecords",
+}
+# Variables the code reads that a deployed stack must leave unset: the local stack's
+# switches and endpoints, and the two app.py reads only while it is packaged (the
+# stack points each event source at its own stream and topic instead).
+LOCAL_ONLY_VARIABLES = {
+    "SLADESK_DEV",
+    "SLADESK_DYNAMODB_ENDPOINT",
+    "AWS_ENDPOINT_URL",
+    "SLACK_API_BASE",
+    "TELEGRAM_API_BASE",
+    "SLADESK_CARDS_STREAM_ARN",
+    "SLADESK_INBOUND_MAIL_TOPIC",
 }
 
 
@@ -69,6 +141,18 @@ def _logical_id(synth, kind, prefix):
 @pytest.mark.parametrize("tenant", TENANTS)
 def test_every_known_handler_is_deployed(stacks, tenant):
     assert set(_functions(stacks[tenant])) >= KNOWN_HANDLERS
+
+
+@pytest.mark.parametrize("tenant", TENANTS)
+def test_no_handler_falls_back_to_the_broad_role(stacks, tenant):
+    synth = stacks[tenant]
+    # Every deployed handler is declared in access.py, and nothing declared is stale.
+    assert set(_functions(synth)) == set(HANDLER_ACCESS)
+    assert all(function.declared for function in synth.stack.app.functions)
+    warnings = Annotations.from_stack(synth.stack).find_warning(
+        "*", Match.string_like_regexp(".*UNDECLARED_ACCESS.*")
+    )
+    assert warnings == []
 
 
 @pytest.mark.parametrize("tenant", TENANTS)
@@ -249,6 +333,8 @@ def test_alarms_notify_ops(stacks, tenant):
     function_refs = [{"FunctionName": {"Ref": logical_id}} for logical_id, _ in functions.values()]
     for name in ("Errors", "Throttles"):
         assert sorted(metrics[name], key=repr) == sorted(function_refs, key=repr)
+    for name in ("ScannerLag", "NotificationsFailed", "StreamRecordsFailed"):
+        assert metrics[name] == [{"service": "sladesk"}], name
     stream_function, _ = functions["recompute_timers"]
     assert metrics["IteratorAge"] == [{"FunctionName": {"Ref": stream_function}}]
     queue = _logical_id(synth, "AWS::SQS::Queue", "StreamFailures")
@@ -256,6 +342,37 @@ def test_alarms_notify_ops(stacks, tenant):
         {"QueueName": {"Fn::GetAtt": [queue, "QueueName"]}}
     ]
     assert metrics["Reputation.BounceRate"] == [{}]
+
+
+@pytest.mark.parametrize(
+    ("metric", "statistic", "comparison", "threshold"),
+    [
+        ("ScannerLag", "Maximum", "GreaterThanThreshold", 300),
+        ("NotificationsFailed", "Sum", "GreaterThanOrEqualToThreshold", 1),
+        ("StreamRecordsFailed", "Sum", "GreaterThanOrEqualToThreshold", 1),
+    ],
+)
+@pytest.mark.parametrize("tenant", TENANTS)
+def test_the_apps_own_metrics_are_alarmed(stacks, tenant, metric, statistic, comparison, threshold):
+    synth = stacks[tenant]
+    [alarm] = [
+        resource["Properties"]
+        for resource in synth.resources("AWS::CloudWatch::Alarm").values()
+        if resource["Properties"]["MetricName"] == metric
+    ]
+    alarm = {key: value for key, value in alarm.items() if key != "Tags"}
+    assert alarm == {
+        "AlarmActions": [{"Ref": _logical_id(synth, "AWS::SNS::Topic", "OpsTopic")}],
+        "ComparisonOperator": comparison,
+        "Dimensions": [{"Name": "service", "Value": "sladesk"}],
+        "EvaluationPeriods": 1,
+        "MetricName": metric,
+        "Namespace": f"sladesk/{tenant}",
+        "Period": 300,
+        "Statistic": statistic,
+        "Threshold": threshold,
+        "TreatMissingData": "notBreaching",
+    }
 
 
 @pytest.mark.parametrize("tenant", TENANTS)
@@ -272,17 +389,123 @@ def test_every_function_logs_json_to_its_own_group_with_the_tenants_retention(st
     assert len(set(used)) == len(used)
 
 
+def _mail_bucket_id(synth):
+    """The mail bucket (not its access-log bucket)."""
+    return min(
+        (key for key in synth.resources("AWS::S3::Bucket") if key.startswith("MailBucket")),
+        key=len,
+    )
+
+
+def _secret_ids(synth):
+    """Each secret's logical id, by the variable the app reads it from."""
+    prefixes = {
+        SESSION: "SessionSecret",
+        SLACK: "SlackSigningSecret",
+        TELEGRAM_HOOK: "TelegramWebhookSecret",
+        TELEGRAM_BOT: "TelegramBotToken",
+    }
+    return {
+        name: _logical_id(synth, "AWS::SecretsManager::Secret", prefix)
+        for name, prefix in prefixes.items()
+    }
+
+
+def _secret_reference(logical_id):
+    """A CloudFormation dynamic reference to the whole value of one secret of the stack."""
+    return {
+        "Fn::Join": ["", ["{{resolve:secretsmanager:", {"Ref": logical_id}, ":SecretString:::}}"]]
+    }
+
+
 @pytest.mark.parametrize("tenant", TENANTS)
-def test_the_dev_routes_are_never_enabled_and_the_app_gets_its_resources(stacks, tenant):
+def test_each_function_gets_the_variables_its_code_reads_and_no_local_switch(stacks, tenant):
     synth = stacks[tenant]
+    tenant_file = synth.stack.tenant
+    tables = _table_ids(synth)
+    alerts_topic = _logical_id(synth, "AWS::SNS::Topic", "AlertsTopic")
+    secrets = _secret_ids(synth)
+    for handler, (_, function) in _functions(synth).items():
+        variables = function["Environment"]["Variables"]
+        expected = {
+            **{f"SLADESK_{table.upper()}_TABLE": {"Ref": tables[table]} for table in ALL},
+            "SLADESK_ATTACHMENTS_BUCKET": {"Ref": _mail_bucket_id(synth)},
+            "SLADESK_MAIL_FROM": tenant_file.mail_from,
+            "POWERTOOLS_SERVICE_NAME": "sladesk",
+            "POWERTOOLS_METRICS_NAMESPACE": f"sladesk/{tenant}",
+        }
+        if tenant_file.public_url:
+            expected["SLADESK_PUBLIC_URL"] = tenant_file.public_url
+        wanted_secrets = EXPECTED_ACCESS[handler]["secrets"]
+        for name in wanted_secrets:
+            expected[name] = _secret_reference(secrets[name])
+        if wanted_secrets:
+            expected["SLADESK_SECRETS_REVISION"] = str(tenant_file.secrets_revision)
+        if "sns:Publish" in EXPECTED_ACCESS[handler]["services"]:
+            expected["SLADESK_ALERTS_TOPIC_ARN"] = {"Ref": alerts_topic}
+        assert variables == expected, handler
+        assert not set(variables) & LOCAL_ONLY_VARIABLES, handler
+    assert ("SLADESK_PUBLIC_URL" in json.dumps(synth.template)) == bool(tenant_file.public_url)
+
+
+def test_every_variable_the_code_reads_is_set_by_the_stack_or_local_only(stacks):
+    sources = [REPO_DIR / "app.py", *sorted((REPO_DIR / "chalicelib").rglob("*.py"))]
+    read = {
+        name
+        for path in sources
+        for name in re.findall(
+            r"[\"'](?:SLADESK|POWERTOOLS|SLACK|TELEGRAM|AWS)_[A-Z_]+[\"']",
+            Path(path).read_text(encoding="utf-8"),
+        )
+    }
+    read = {name.strip("\"'") for name in read}
+    set_somewhere = {
+        name
+        for tenant in TENANTS
+        for _, function in _functions(stacks[tenant]).values()
+        for name in function["Environment"]["Variables"]
+    }
+    assert read - LOCAL_ONLY_VARIABLES <= set_somewhere, "variables the stack does not set"
+    assert read >= {"SLADESK_SESSION_SECRET", "SLACK_SIGNING_SECRET", "TELEGRAM_BOT_TOKEN"}
+
+
+@pytest.mark.parametrize("tenant", TENANTS)
+def test_secrets_are_generated_per_stack_and_never_in_the_template(stacks, tenant):
+    synth = stacks[tenant]
+    resources = synth.resources("AWS::SecretsManager::Secret")
+    assert set(resources) == set(_secret_ids(synth).values())
+    for resource in resources.values():
+        properties = resource["Properties"]
+        assert "SecretString" not in properties
+        assert properties["GenerateSecretString"]["PasswordLength"] >= 32
+    text = json.dumps(synth.template)
+    # The local stack's and the tests' values never reach a deployed stack.
+    for literal in ("local-slack-secret", "local-telegram", "test-session-secret"):
+        assert literal not in text
     for _, function in _functions(synth).values():
         variables = function["Environment"]["Variables"]
-        assert "SLADESK_DEV" not in variables
-        assert "SLADESK_DYNAMODB_ENDPOINT" not in variables
-        assert variables["SLADESK_CARDS_TABLE"] == {
-            "Ref": _logical_id(synth, "AWS::DynamoDB::Table", "CardsTable")
-        }
-        assert variables["SLADESK_MAIL_FROM"] == synth.stack.tenant.mail_from
+        for name in (SESSION, SLACK, TELEGRAM_HOOK, TELEGRAM_BOT):
+            if name in variables:
+                assert variables[name] == _secret_reference(_secret_ids(synth)[name])
+    outputs = synth.template["Outputs"]
+    for logical_id in _secret_ids(synth).values():
+        [name] = [key for key, value in outputs.items() if value["Value"] == {"Ref": logical_id}]
+        assert name.endswith("Arn")
+
+
+@pytest.mark.parametrize("tenant", TENANTS)
+def test_every_function_is_traced(stacks, tenant):
+    synth = stacks[tenant]
+    for handler, (_, function) in _functions(synth).items():
+        assert function["Tracing"] == "Active", handler
+        tracing = [
+            statement
+            for statement in _statements(synth, function)
+            if set(_listed(statement["Action"])) == set(TRACING_ACTIONS)
+        ]
+        assert tracing == [
+            {"Action": sorted(TRACING_ACTIONS), "Effect": "Allow", "Resource": "*"}
+        ], handler
 
 
 def _listed(value):
@@ -306,23 +529,75 @@ def test_each_function_has_its_own_role_with_named_actions_on_named_resources(st
             actions = _listed(statement["Action"])
             assert all("*" not in action for action in actions), actions
             assert "dynamodb:Scan" not in actions
-            assert "*" not in _listed(statement["Resource"])
+            assert not any(action.startswith("secretsmanager:") for action in actions)
+            # X-Ray's actions take no resource but "*"; every other resource is named.
+            if set(actions) != set(TRACING_ACTIONS):
+                assert "*" not in _listed(statement["Resource"])
     assert len(roles) == len(_functions(synth))
     # Only the roles this stack makes for its functions, none from Chalice.
     assert set(synth.resources("AWS::IAM::Role")) == roles
+
+
+def _table_ids(synth):
+    """Each table's logical id, by its short name."""
+    return {
+        table: _logical_id(synth, "AWS::DynamoDB::Table", f"{table.capitalize()}Table")
+        for table in ALL
+    }
+
+
+def _granted_tables(synth, function):
+    """The tables (short names) a function may read and may write."""
+    by_id = {logical_id: table for table, logical_id in _table_ids(synth).items()}
+    granted = {"reads": set(), "writes": set()}
+    for statement in _statements(synth, function):
+        actions = set(_listed(statement["Action"]))
+        for kind, wanted in (("reads", TABLE_READ_ACTIONS), ("writes", TABLE_WRITE_ACTIONS)):
+            if actions == set(wanted):
+                granted[kind] |= {
+                    by_id[ref["Fn::GetAtt"][0]]
+                    for ref in _listed(statement["Resource"])
+                    if "Fn::GetAtt" in ref
+                }
+    return granted
+
+
+@pytest.mark.parametrize("tenant", TENANTS)
+def test_each_function_is_granted_exactly_what_its_code_touches(stacks, tenant):
+    synth = stacks[tenant]
+    bucket = _mail_bucket_id(synth)
+    alerts_topic = _logical_id(synth, "AWS::SNS::Topic", "AlertsTopic")
+    for handler, (_, function) in _functions(synth).items():
+        expected = EXPECTED_ACCESS[handler]
+        granted = _granted_tables(synth, function)
+        assert granted == {"reads": expected["reads"], "writes": expected["writes"]}, handler
+        resources_by_action = {}
+        for statement in _statements(synth, function):
+            for action in _listed(statement["Action"]):
+                resources_by_action.setdefault(action, []).extend(_listed(statement["Resource"]))
+        assert set(resources_by_action) & SERVICE_ACTIONS == expected["services"], handler
+        if "s3:PutObject" in expected["services"]:
+            assert resources_by_action["s3:PutObject"] == [
+                {"Fn::Join": ["", [{"Fn::GetAtt": [bucket, "Arn"]}, "/mail/*"]]}
+            ]
+        if "s3:GetObject" in expected["services"]:
+            assert resources_by_action["s3:GetObject"] == [
+                {"Fn::Join": ["", [{"Fn::GetAtt": [bucket, "Arn"]}, "/inbound/*"]]}
+            ]
+        if "sns:Publish" in expected["services"]:
+            assert resources_by_action["sns:Publish"] == [{"Ref": alerts_topic}], handler
+        if "ses:SendRawEmail" in expected["services"]:
+            identities = json.dumps(resources_by_action["ses:SendRawEmail"])
+            assert synth.stack.tenant.mail_from in identities
+            assert len(resources_by_action["ses:SendRawEmail"]) == 2
 
 
 @pytest.mark.parametrize("tenant", TENANTS)
 def test_each_known_handler_reaches_exactly_the_tables_it_declares(stacks, tenant):
     synth = stacks[tenant]
     table_ids = {
-        env_var: _logical_id(synth, "AWS::DynamoDB::Table", prefix)
-        for env_var, prefix in {
-            "SLADESK_CARDS_TABLE": "CardsTable",
-            "SLADESK_TIMERS_TABLE": "TimersTable",
-            "SLADESK_CONFIG_TABLE": "ConfigTable",
-            "SLADESK_REPORTS_TABLE": "ReportsTable",
-        }.items()
+        f"SLADESK_{table.upper()}_TABLE": logical_id
+        for table, logical_id in _table_ids(synth).items()
     }
     for handler, (_, function) in _functions(synth).items():
         if handler not in HANDLER_ACCESS:

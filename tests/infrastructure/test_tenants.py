@@ -30,6 +30,7 @@ def test_defaults_come_from_the_schema():
     assert (tenant.form_throttle.rate_limit, tenant.form_throttle.burst_limit) == (2, 5)
     assert tenant.public_url is None
     assert tenant.schedules == {}
+    assert tenant.secrets_revision == 1
     assert tenant.stack_name == "Sladesk-acme"
 
 
@@ -39,6 +40,7 @@ def test_defaults_come_from_the_schema():
         ({"account": "12345"}, "account"),
         ({"region": "Europe"}, "region"),
         ({"log_retention_days": 42}, "log_retention_days"),
+        ({"secrets_revision": 0}, "secrets_revision"),
         ({"alert_subscribers": []}, "alert_subscribers"),
         ({"schedules": {"breach_scan": "every minute"}}, "schedules.breach_scan"),
         ({"mail": {"from": "support@acme.example"}}, "mail"),
