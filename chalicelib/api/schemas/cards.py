@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, RootModel
 
 from chalicelib.api.schemas.common import Body, Identifier, PageQuery, Resource
+from chalicelib.api.schemas.status import PublicTimer
 
 Title = Annotated[str, Field(min_length=1, max_length=500)]
 Description = Annotated[str, Field(max_length=100_000)]
@@ -102,24 +103,12 @@ class SlaPin(Resource):
     calendar_version: int | None
 
 
-class Timer(Resource):
-    """One SLA rule's timer on a card, as of the request."""
+class Timer(PublicTimer):
+    """One SLA rule's timer on a card, as of the request: the public fields plus the ids."""
 
     sla_id: str
-    sla_name: str
     sla_version: int
     rule_id: str
-    kind: str
-    status: Literal["not_started", "running", "paused", "met", "missed"]
-    violated: bool
-    color: Literal["green", "red", "gray"]
-    target_seconds: int
-    elapsed_seconds: int
-    remaining_seconds: int
-    overdue_seconds: int
-    started_at: datetime | None
-    deadline: datetime | None
-    stopped_at: datetime | None
 
 
 class CardAttachment(Resource):

@@ -17,7 +17,7 @@ class StatusQuery(BaseModel):
 
 
 class PublicTimer(Resource):
-    """One SLA timer as the requester sees it (no internal ids)."""
+    """One SLA timer as the requester sees it (no internal ids); a card's ``Timer`` adds them."""
 
     sla_name: str
     kind: str
