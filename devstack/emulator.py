@@ -9,9 +9,15 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
+from collections.abc import Callable, Iterable
 from types import TracebackType
+from typing import Any
 
+from moto.moto_server.threaded_moto_server import MotoRequestHandler
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from moto.server import ThreadedMotoServer
+from werkzeug.serving import make_server
 
 LOOPBACK = "127.0.0.1"
 REGION = "us-east-1"
@@ -22,13 +28,13 @@ class Emulator:
 
     def __init__(self, host: str = LOOPBACK) -> None:
         self._host = host
-        self._server: ThreadedMotoServer | None = None
+        self._server: _SerializedMotoServer | None = None
         self.endpoint = ""
 
     def __enter__(self) -> Emulator:
         # werkzeug logs every emulator call at INFO; the API server's own log is what people read.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        self._server = ThreadedMotoServer(ip_address=self._host, port=0, verbose=False)
+        self._server = _SerializedMotoServer(ip_address=self._host, port=0, verbose=False)
         self._server.start()
         host, port = self._server.get_host_and_port()
         self.endpoint = f"http://{host}:{port}"
@@ -43,6 +49,33 @@ class Emulator:
         if self._server is not None:
             self._server.stop()
             self._server = None
+
+
+class _SerializedMotoServer(ThreadedMotoServer):
+    """moto's threaded server, handling one AWS call at a time.
+
+    moto's backends are not thread-safe: a DynamoDB transaction deep-copies
+    whole tables (to roll back) while other threads write them, which fails
+    with "dictionary changed size during iteration" and, rolling back, drops
+    the other threads' writes and stream records. Under concurrent load the
+    local stack then lost cards' timer updates. Connections are still accepted
+    by many threads; only the emulator's work is taken in turn.
+    """
+
+    def _server_entry(self) -> None:
+        app = DomainDispatcherApplication(create_backend_app)
+        lock = threading.Lock()
+
+        def one_at_a_time(environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+            with lock:
+                # moto answers with a built body, so the work is done inside the lock.
+                return list(app(environ, start_response))
+
+        self._server = make_server(
+            self._ip_address, self._port, one_at_a_time, True, request_handler=MotoRequestHandler
+        )
+        self._server_ready_event.set()
+        self._server.serve_forever()
 
 
 # Credentials a developer's shell may hold; the emulator must never see (or send on) real ones.
