@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8000
 
-.PHONY: run test lint format bench clean wheelhouse synth deploy admin-key browser
+.PHONY: run test lint format bench load cold-start clean wheelhouse synth deploy admin-key browser
 
 # Per-customer stacks (infrastructure/): TENANT=<name> picks one tenant file, none means all.
 INFRA := infrastructure
@@ -54,6 +54,13 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench.calendar
+
+# The bounded load test and the cold-start measure of bench/README.md.
+load: $(STAMP)
+	$(PY) -m bench.load
+
+cold-start: $(STAMP)
+	$(PY) -m bench.cold_start
 
 # The Lambda package's wheels (Linux x86_64, Python 3.11), so that `chalice package`
 # inside a synth installs nothing from the internet.
