@@ -4,14 +4,11 @@ Everything here is thin: read the request or event, call one service
 function, answer. Routes are grouped in blueprints under ``chalicelib/api``.
 """
 
-import os
+from __future__ import annotations
 
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
-from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+import os
+from typing import TYPE_CHECKING
+
 from chalice import Chalice, ConvertToMiddleware
 from chalice.app import CloudWatchEvent, DynamoDBEvent, Rate, SNSEvent
 
@@ -36,6 +33,9 @@ from chalicelib.services.intake import receive_stored_mail
 from chalicelib.services.jobs import JOBS
 from chalicelib.services.notifications import CardEventAlerts
 from chalicelib.services.timers import TimerRecompute, card_id_of_stream_keys
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
 # Chalice needs a stream ARN to package the app; each deployed stack sets its own
 # (``../shared/DESIGN.md``, "Known traps"), and the local stack's pump calls the handler directly.
@@ -88,6 +88,14 @@ def recompute_timers(event: DynamoDBEvent) -> dict:
     recomputation failed are reported in ``batchItemFailures``, the others
     are done.
     """
+    # Imported here, not at the top: only the stream function needs Powertools' batch
+    # utility, and every other function (the API first) would pay for it at cold start.
+    from aws_lambda_powertools.utilities.batch import (
+        BatchProcessor,
+        EventType,
+        process_partial_response,
+    )
+
     recompute = TimerRecompute()
     alerts = CardEventAlerts()
 

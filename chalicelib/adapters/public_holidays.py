@@ -13,8 +13,6 @@ from collections.abc import Iterable
 from datetime import date
 from functools import cache
 
-import holidays
-
 from chalicelib.domain.errors import DomainError
 
 HOLIDAY_YEARS = range(2000, 2101)
@@ -27,6 +25,10 @@ def public_holidays(country: object, years: Iterable[int] = HOLIDAY_YEARS) -> fr
     Raises DomainError on field ``holiday_country`` for anything that is not a
     country the ``holidays`` package knows.
     """
+    # Imported on first use: most calendars name no country, and a cold start
+    # should not pay for the package's tables.
+    import holidays
+
     if not isinstance(country, str) or country not in holidays.list_supported_countries():
         raise DomainError(
             f"unknown holiday_country {country!r}: use an ISO 3166 country code",
@@ -38,4 +40,6 @@ def public_holidays(country: object, years: Iterable[int] = HOLIDAY_YEARS) -> fr
 @cache
 def _public_holidays(country: str, years: tuple[int, ...]) -> frozenset[date]:
     # Building a country's table for a century takes up to ~0.1 s: once per process.
+    import holidays
+
     return frozenset(holidays.country_holidays(country, years=years))

@@ -14,10 +14,11 @@ import re
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 LOCALES = ("en", "ru")
@@ -29,6 +30,9 @@ _LANGUAGE_RANGE = re.compile(
 
 @cache
 def _environment() -> Environment:
+    # Jinja2 is imported on first render, not at cold start: most calls render nothing.
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
     environment = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
         autoescape=True,

@@ -14,12 +14,13 @@ import os
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-
 from chalicelib.adapters.channels import Message
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 ALERT_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "alerts"
 PUBLIC_URL_ENV = "SLADESK_PUBLIC_URL"
@@ -28,6 +29,9 @@ LOCALES = ("en", "ru")
 
 @cache
 def _environment() -> Environment:
+    # Jinja2 is imported on first render, not at cold start: most calls render nothing.
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
     environment = Environment(
         loader=FileSystemLoader(ALERT_TEMPLATES),
         autoescape=select_autoescape(["html"]),

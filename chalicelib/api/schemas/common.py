@@ -35,18 +35,19 @@ Identifier = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-
 class Body(BaseModel):
     """A request body: JSON types are not coerced (``"5"`` is not a number)."""
 
-    model_config = ConfigDict(strict=True)
+    model_config = ConfigDict(strict=True, defer_build=True)
 
 
 class Resource(BaseModel):
     """A response body."""
 
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, defer_build=True)
 
 
 class PageQuery(BaseModel):
     """``?limit=`` (1-100, default 50) and ``?next=`` of a list route."""
 
+    model_config = ConfigDict(defer_build=True)
     limit: int = Field(50, ge=1, le=100)
     next: str | None = None
 
