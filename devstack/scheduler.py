@@ -34,6 +34,8 @@ logger = logging.getLogger(__name__)
 
 # How often the scheduler looks whether a job is due: well under the shortest rate.
 _POLL_SECONDS = 1.0
+# How long stopping waits for a job that is running: the stack stops promptly even then.
+JOIN_SECONDS = 5.0
 
 
 class Scheduler:
@@ -56,7 +58,12 @@ class Scheduler:
         traceback: TracebackType | None,
     ) -> None:
         self._stop.set()
-        self._thread.join()
+        self._thread.join(JOIN_SECONDS)
+        if self._thread.is_alive():
+            # A daemon thread: the process ends without it; its job is idempotent and reruns.
+            logger.warning(
+                "scheduler: a job still runs after %.0f s; not waiting for it", JOIN_SECONDS
+            )
 
     def _run(self) -> None:
         due = dict.fromkeys(self._jobs, time.monotonic())

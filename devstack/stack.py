@@ -8,12 +8,14 @@ scheduler, the SMTP listener) join the same way.
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import secrets
 import shlex
 import signal
 import sys
 import threading
+import time
 from collections.abc import Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -39,6 +41,9 @@ from devstack.smtp_listener import start_mail
 from devstack.stream_pump import StreamHandler, StreamPump
 
 DEFAULT_PORT = 8000
+# A stop that takes longer than this prints every thread's stack to stderr, so that
+# whoever waits on it (a person, a test) sees what holds it up.
+STOP_REPORT_SECONDS = 8.0
 DEFAULT_SMTP_PORT = 2525
 # The chat callbacks' secrets, as the contract defaults them for the local stack.
 CHAT_SECRETS = {
@@ -97,6 +102,7 @@ def main() -> int:
             threading.Event().wait()
         except KeyboardInterrupt:
             print("Stopping the local stack.", flush=True)
+            faulthandler.dump_traceback_later(STOP_REPORT_SECONDS, exit=False)
         except (OSError, DemoError) as error:
             print(f"devstack: cannot start: {error}", file=sys.stderr)
             return 1
@@ -104,6 +110,9 @@ def main() -> int:
             # A second Ctrl-C must not cut the stop (leaving the ExitStack) short.
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            stopping_since = time.monotonic()
+    faulthandler.cancel_dump_traceback_later()
+    print(f"Stopped in {time.monotonic() - stopping_since:.1f} s.", flush=True)
     return 0
 
 

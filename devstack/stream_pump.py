@@ -29,6 +29,9 @@ from chalicelib.adapters.stream_drain import answer_drain, drain_requested
 
 logger = logging.getLogger(__name__)
 
+# How long stopping waits for a pass that is delivering records.
+JOIN_SECONDS = 5.0
+
 StreamHandler = Callable[[dict[str, Any], Any], Any]
 
 BATCH_SIZE = 100
@@ -143,7 +146,13 @@ class StreamPump:
     ) -> None:
         self._stop.set()
         if self._thread is not None:
-            self._thread.join()
+            self._thread.join(JOIN_SECONDS)
+            if self._thread.is_alive():
+                # A daemon thread: the process ends without it (the local stack keeps
+                # nothing across runs, so nothing is left half-done for a next one).
+                logger.warning(
+                    "stream pump: a pass still runs after %.0f s; not waiting", JOIN_SECONDS
+                )
             self._thread = None
 
     def _run(self) -> None:

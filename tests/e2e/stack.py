@@ -25,7 +25,8 @@ import requests
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 ADMIN_KEY = "sld_e2e-admin-key"
 START_TIMEOUT_SECONDS = 60
-STOP_TIMEOUT_SECONDS = 15
+# The stack prints every thread's stack when a stop takes 8 s; past this it is hung.
+STOP_TIMEOUT_SECONDS = 30
 REQUEST_TIMEOUT_SECONDS = 10
 READY_LINE = "sladesk local stack is running"
 
@@ -50,9 +51,17 @@ class RunningStack:
         return self.session.post(self.url + path, json=body, timeout=REQUEST_TIMEOUT_SECONDS)
 
     def stop(self, signum: int = signal.SIGINT) -> int:
-        """Ctrl-C (or another signal); the exit status."""
+        """Ctrl-C (or another signal); the exit status. Fails, with the stack's output, if hung."""
         self.process.send_signal(signum)
-        return self.process.wait(timeout=STOP_TIMEOUT_SECONDS)
+        try:
+            return self.process.wait(timeout=STOP_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=STOP_TIMEOUT_SECONDS)
+            pytest.fail(
+                f"the local stack did not stop in {STOP_TIMEOUT_SECONDS} s:\n"
+                + self.output.read_text()[-20_000:]
+            )
 
 
 def free_port() -> int:
