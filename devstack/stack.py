@@ -14,7 +14,6 @@ import secrets
 import shlex
 import signal
 import sys
-import threading
 import time
 from collections.abc import Mapping
 from contextlib import ExitStack
@@ -44,6 +43,7 @@ DEFAULT_PORT = 8000
 # A stop that takes longer than this prints every thread's stack to stderr, so that
 # whoever waits on it (a person, a test) sees what holds it up.
 STOP_REPORT_SECONDS = 8.0
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 DEFAULT_SMTP_PORT = 2525
 # The chat callbacks' secrets, as the contract defaults them for the local stack.
 CHAT_SECRETS = {
@@ -93,13 +93,24 @@ def main() -> int:
     except ValueError as error:
         print(f"devstack: {error}", file=sys.stderr)
         return 2
+    # A crash, or `kill -USR1` on a stack that seems stuck, prints every thread's stack.
+    faulthandler.enable()
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
     # Explicit for SIGINT too: a shell starting us in the background would have it ignored.
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
+    # CPython runs signal handlers in the main thread only, but the kernel may hand a
+    # process's signal to any thread that does not block it; one that landed on another
+    # thread would leave the main thread asleep and the stack running. So every thread
+    # the parts start inherits this block, and the main thread lifts it once they have
+    # started (a Ctrl-C during start-up is then handled).
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
     with ExitStack() as running:
         try:
             _start(settings, running)
-            threading.Event().wait()
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+            while True:
+                signal.pause()
         except KeyboardInterrupt:
             print("Stopping the local stack.", flush=True)
             faulthandler.dump_traceback_later(STOP_REPORT_SECONDS, exit=False)
@@ -110,6 +121,7 @@ def main() -> int:
             # A second Ctrl-C must not cut the stop (leaving the ExitStack) short.
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
             stopping_since = time.monotonic()
     faulthandler.cancel_dump_traceback_later()
     print(f"Stopped in {time.monotonic() - stopping_since:.1f} s.", flush=True)

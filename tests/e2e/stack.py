@@ -56,6 +56,9 @@ class RunningStack:
         try:
             return self.process.wait(timeout=STOP_TIMEOUT_SECONDS)
         except subprocess.TimeoutExpired:
+            # The stack prints every thread's stack on SIGUSR1: what held it up.
+            self.process.send_signal(signal.SIGUSR1)
+            time.sleep(2)
             self.process.kill()
             self.process.wait(timeout=STOP_TIMEOUT_SECONDS)
             pytest.fail(
