@@ -1,7 +1,10 @@
 """sladesk entry points: HTTP routes, the stream handler and the scheduled jobs.
 
 Everything here is thin: read the request or event, call one service
-function, answer. Routes are grouped in blueprints under ``chalicelib/api``.
+function, answer. Routes are declared in modules under ``chalicelib/api``
+and listed in ``chalicelib/api/route_table.py``; every Lambda function of
+the stack imports this file, so each imports the code it needs where it
+needs it, and a cold start pays for that alone.
 """
 
 from __future__ import annotations
@@ -13,26 +16,10 @@ from chalice import Chalice, ConvertToMiddleware
 from chalice.app import CloudWatchEvent, DynamoDBEvent, Rate, SNSEvent
 
 from chalicelib.adapters.clock import get_clock
-from chalicelib.api.automations import automation_routes
-from chalicelib.api.boards import board_routes
-from chalicelib.api.calendars import calendar_routes
-from chalicelib.api.cards import card_routes
-from chalicelib.api.hooks import hook_routes
-from chalicelib.api.intake import intake_routes
-from chalicelib.api.keys import key_routes
-from chalicelib.api.login import login_routes
-from chalicelib.api.meta import meta_routes
 from chalicelib.api.middleware import contract_errors
-from chalicelib.api.registry import binary_body_types
-from chalicelib.api.reports import report_routes
-from chalicelib.api.slas import sla_routes
-from chalicelib.api.status import status_routes
-from chalicelib.api.subscriptions import subscription_routes
+from chalicelib.api.serving import serve
 from chalicelib.observability import count, observe, working_on
-from chalicelib.services.intake import receive_stored_mail
 from chalicelib.services.jobs import JOBS
-from chalicelib.services.notifications import CardEventAlerts
-from chalicelib.services.timers import TimerRecompute, card_id_of_stream_keys
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
@@ -54,24 +41,8 @@ for event_type in ("http", "dynamodb", "scheduled", "sns"):
     app.register_middleware(ConvertToMiddleware(observe(event_type)), event_type)
 app.register_middleware(contract_errors, "http")
 
-for blueprint in (
-    meta_routes,
-    key_routes,
-    calendar_routes,
-    board_routes,
-    sla_routes,
-    automation_routes,
-    card_routes,
-    intake_routes,
-    status_routes,
-    subscription_routes,
-    report_routes,
-    login_routes,
-    hook_routes,
-):
-    app.register_blueprint(blueprint)
-# Raw mail (message/rfc822) must reach the view byte for byte, not as text.
-app.api.binary_types.extend(binary_body_types())
+# Each route's module is imported on the route's first request (``chalicelib.api.serving``).
+serve(app)
 
 if os.environ.get("SLADESK_DEV") == "1":
     # The local stack's clock and outbox; deployed stacks never set SLADESK_DEV.
@@ -89,12 +60,15 @@ def recompute_timers(event: DynamoDBEvent) -> dict:
     are done.
     """
     # Imported here, not at the top: only the stream function needs Powertools' batch
-    # utility, and every other function (the API first) would pay for it at cold start.
+    # utility and the timer code, and every other function would pay for them at cold start.
     from aws_lambda_powertools.utilities.batch import (
         BatchProcessor,
         EventType,
         process_partial_response,
     )
+
+    from chalicelib.services.notifications import CardEventAlerts
+    from chalicelib.services.timers import TimerRecompute, card_id_of_stream_keys
 
     recompute = TimerRecompute()
     alerts = CardEventAlerts()
@@ -121,6 +95,8 @@ def recompute_timers(event: DynamoDBEvent) -> dict:
 @app.on_sns_message(topic=INBOUND_MAIL_TOPIC)
 def receive_inbound_mail(event: SNSEvent) -> None:
     """SES inbound mail: the receipt rule stored the message in S3 and notified this topic."""
+    from chalicelib.services.intake import receive_stored_mail  # only this function needs it
+
     receive_stored_mail(event.message)
 
 

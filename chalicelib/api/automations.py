@@ -1,17 +1,12 @@
 """Routes for automation rules (admin)."""
 
-from chalice import Blueprint
-
 from chalicelib.api.registry import endpoint
 from chalicelib.api.schemas.automations import Automation, AutomationFields
 from chalicelib.api.schemas.common import Page, PageQuery
 from chalicelib.services import automations
 
-automation_routes = Blueprint(__name__)
-
 
 @endpoint(
-    automation_routes,
     "POST",
     "/automations",
     role="admin",
@@ -25,7 +20,6 @@ def create_automation(body: AutomationFields) -> dict:
 
 
 @endpoint(
-    automation_routes,
     "GET",
     "/automations",
     role="admin",
@@ -37,7 +31,7 @@ def list_automations(query: PageQuery) -> dict:
     return automations.list_automations(query.limit, query.next)
 
 
-@endpoint(automation_routes, "DELETE", "/automations/{automation_id}", role="admin", status=204)
+@endpoint("DELETE", "/automations/{automation_id}", role="admin", status=204)
 def delete_automation(automation_id: str) -> None:
     """Delete an automation rule; cards keep the SLA policies it attached."""
     automations.delete_automation(automation_id)

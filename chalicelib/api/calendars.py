@@ -1,7 +1,5 @@
 """Routes for business calendars (admin writes, agent reads)."""
 
-from chalice import Blueprint
-
 from chalicelib.api.paths import version_number
 from chalicelib.api.registry import endpoint
 from chalicelib.api.schemas.calendars import (
@@ -16,11 +14,8 @@ from chalicelib.api.schemas.common import Page, PageQuery
 from chalicelib.services import calendars
 from chalicelib.services.durations import duration_seconds
 
-calendar_routes = Blueprint(__name__)
-
 
 @endpoint(
-    calendar_routes,
     "POST",
     "/calendars",
     role="admin",
@@ -33,22 +28,19 @@ def create_calendar(body: CalendarFields) -> dict:
     return calendars.create_calendar(body.model_dump(mode="json"))
 
 
-@endpoint(
-    calendar_routes, "GET", "/calendars", role="agent", query=PageQuery, response=Page[Calendar]
-)
+@endpoint("GET", "/calendars", role="agent", query=PageQuery, response=Page[Calendar])
 def list_calendars(query: PageQuery) -> dict:
     """List calendars (latest versions)."""
     return calendars.list_calendars(query.limit, query.next)
 
 
-@endpoint(calendar_routes, "GET", "/calendars/{calendar_id}", role="agent", response=Calendar)
+@endpoint("GET", "/calendars/{calendar_id}", role="agent", response=Calendar)
 def get_calendar(calendar_id: str) -> dict:
     """Read the latest version of a calendar."""
     return calendars.get_calendar(calendar_id)
 
 
 @endpoint(
-    calendar_routes,
     "PUT",
     "/calendars/{calendar_id}",
     role="admin",
@@ -60,14 +52,13 @@ def update_calendar(calendar_id: str, body: CalendarFields) -> dict:
     return calendars.update_calendar(calendar_id, body.model_dump(mode="json"))
 
 
-@endpoint(calendar_routes, "DELETE", "/calendars/{calendar_id}", role="admin", status=204)
+@endpoint("DELETE", "/calendars/{calendar_id}", role="admin", status=204)
 def delete_calendar(calendar_id: str) -> None:
     """Delete a calendar that no SLA policy uses."""
     calendars.delete_calendar(calendar_id)
 
 
 @endpoint(
-    calendar_routes,
     "GET",
     "/calendars/{calendar_id}/versions/{version}",
     role="agent",
@@ -79,7 +70,6 @@ def get_calendar_version(calendar_id: str, version: str) -> dict:
 
 
 @endpoint(
-    calendar_routes,
     "POST",
     "/calendars/{calendar_id}/deadline",
     role="agent",
@@ -92,7 +82,6 @@ def deadline(calendar_id: str, body: DeadlineRequest) -> dict:
 
 
 @endpoint(
-    calendar_routes,
     "POST",
     "/calendars/{calendar_id}/elapsed",
     role="agent",

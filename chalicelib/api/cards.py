@@ -1,7 +1,5 @@
 """Routes for cards (agent)."""
 
-from chalice import Blueprint
-
 from chalicelib.api.registry import endpoint
 from chalicelib.api.schemas.cards import (
     Card,
@@ -22,18 +20,14 @@ from chalicelib.api.schemas.common import Page, PageQuery
 from chalicelib.services import cards
 from chalicelib.services.keys import Principal
 
-card_routes = Blueprint(__name__)
 
-
-@endpoint(
-    card_routes, "POST", "/cards", role="agent", body=CardCreate, response=CardCreated, status=201
-)
+@endpoint("POST", "/cards", role="agent", body=CardCreate, response=CardCreated, status=201)
 def open_card(body: CardCreate) -> dict:
     """Open a card on a board; answers its id (board key + number) and status_url."""
     return cards.open_card(body.model_dump(mode="json"))
 
 
-@endpoint(card_routes, "GET", "/cards", role="agent", query=CardListQuery, response=Page[Card])
+@endpoint("GET", "/cards", role="agent", query=CardListQuery, response=Page[Card])
 def list_cards(query: CardListQuery) -> dict:
     """List a board's cards, filtered by column, lane, assignee or violation."""
     filters = query.model_dump(include={"column_id", "lane_id", "assignee"}, exclude_none=True)
@@ -42,26 +36,25 @@ def list_cards(query: CardListQuery) -> dict:
     )
 
 
-@endpoint(card_routes, "GET", "/cards/{card_id}", role="agent", response=Card)
+@endpoint("GET", "/cards/{card_id}", role="agent", response=Card)
 def get_card(card_id: str) -> dict:
     """Read a card with its timers."""
     return cards.get_card(card_id)
 
 
-@endpoint(card_routes, "PATCH", "/cards/{card_id}", role="agent", body=CardPatch, response=Card)
+@endpoint("PATCH", "/cards/{card_id}", role="agent", body=CardPatch, response=Card)
 def update_card(card_id: str, body: CardPatch) -> dict:
     """Change some of a card's fields; null clears an optional one."""
     return cards.update_card(card_id, body.model_dump(mode="json", include=body.model_fields_set))
 
 
-@endpoint(card_routes, "POST", "/cards/{card_id}/move", role="agent", body=CardMove, response=Card)
+@endpoint("POST", "/cards/{card_id}/move", role="agent", body=CardMove, response=Card)
 def move_card(card_id: str, body: CardMove) -> dict:
     """Move a card to another column (and lane)."""
     return cards.move_card(card_id, body.column_id, body.lane_id)
 
 
 @endpoint(
-    card_routes,
     "POST",
     "/cards/{card_id}/comments",
     role="agent",
@@ -75,7 +68,6 @@ def add_comment(card_id: str, body: CommentCreate, principal: Principal) -> dict
 
 
 @endpoint(
-    card_routes,
     "GET",
     "/cards/{card_id}/comments",
     role="agent",
@@ -87,20 +79,19 @@ def list_comments(card_id: str, query: PageQuery) -> dict:
     return cards.list_comments(card_id, query.limit, query.next)
 
 
-@endpoint(card_routes, "POST", "/cards/{card_id}/sla", role="agent", body=SlaAttach, response=Card)
+@endpoint("POST", "/cards/{card_id}/sla", role="agent", body=SlaAttach, response=Card)
 def attach_sla(card_id: str, body: SlaAttach) -> dict:
     """Attach an SLA policy, pinned to its latest version and its calendar's."""
     return cards.attach_sla(card_id, body.sla_id)
 
 
-@endpoint(card_routes, "DELETE", "/cards/{card_id}/sla/{sla_id}", role="agent", status=204)
+@endpoint("DELETE", "/cards/{card_id}/sla/{sla_id}", role="agent", status=204)
 def detach_sla(card_id: str, sla_id: str) -> None:
     """Detach an SLA policy from a card."""
     cards.detach_sla(card_id, sla_id)
 
 
 @endpoint(
-    card_routes,
     "GET",
     "/cards/{card_id}/history",
     role="agent",
@@ -113,7 +104,6 @@ def card_history(card_id: str, query: PageQuery) -> dict:
 
 
 @endpoint(
-    card_routes,
     "GET",
     "/cards/{card_id}/timers/explain",
     role="agent",
@@ -125,7 +115,6 @@ def explain_timers(card_id: str) -> dict:
 
 
 @endpoint(
-    card_routes,
     "POST",
     "/cards/{card_id}/sla/{sla_id}/repin",
     role="agent",

@@ -13,7 +13,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs
 
 from aws_lambda_powertools import Logger
-from chalice import Blueprint, Response
+from chalice import Response
 from chalice.app import Request
 from pydantic import ValidationError
 
@@ -34,7 +34,6 @@ from chalicelib.services.chat_actions import (
     telegram_signed,
 )
 
-hook_routes = Blueprint(__name__)
 logger = Logger(child=True)
 
 # Interaction payloads are a few kilobytes; anything near this is not one.
@@ -50,7 +49,6 @@ _UNVERIFIED = {401: "the request is not signed by the chat (nothing changes)"}
 
 
 @endpoint(
-    hook_routes,
     "POST",
     "/hooks/slack",
     role=PUBLIC,
@@ -78,7 +76,6 @@ def slack_callback(request: Request) -> dict | Response:
 
 
 @endpoint(
-    hook_routes,
     "POST",
     "/hooks/telegram/{secret}",
     role=PUBLIC,

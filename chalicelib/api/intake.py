@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
-from chalice import Blueprint, Response
+from chalice import Response
 from chalice.app import Request
 
 from chalicelib.adapters.templates import render
@@ -16,8 +17,6 @@ from chalicelib.services import intake
 from chalicelib.services.boards import load_board
 from chalicelib.services.errors import InvalidInputError
 
-intake_routes = Blueprint(__name__)
-
 MAX_FORM_BYTES = 64 * 1024
 # API Gateway's own limit on a request: larger mail has to come in through SES (S3).
 MAX_MAIL_BYTES = 10 * 1024 * 1024
@@ -25,9 +24,7 @@ RFC822 = "message/rfc822"
 _MAX_IDEMPOTENCY_KEY = 200
 
 
-@endpoint(
-    intake_routes, "GET", "/form/{board_id}", role=PUBLIC, answers=(HTML,), error_page=error_page
-)
+@endpoint("GET", "/form/{board_id}", role=PUBLIC, answers=(HTML,), error_page=error_page)
 def request_form(board_id: str, request: Request) -> Response:
     """The request form of a board: an HTML page in English or Russian (``Accept-Language``)."""
     board = load_board(board_id)
@@ -47,7 +44,6 @@ def request_form(board_id: str, request: Request) -> Response:
 
 
 @endpoint(
-    intake_routes,
     "POST",
     "/intake/form/{board_id}",
     role=PUBLIC,
@@ -64,7 +60,9 @@ def request_form(board_id: str, request: Request) -> Response:
     headers={"Idempotency-Key": "A retried post with the same key answers the same card"},
     error_page=error_page,
 )
-def post_form(board_id: str, body: IntakeForm, request: Request) -> dict | Response:
+def post_form(
+    board_id: str, body: IntakeForm, request: Request, lambda_context: Any
+) -> dict | Response:
     """Open a card from the request form; form posts are sent on to the status page."""
     key = request.headers.get("idempotency-key") or body.idempotency_key
     if key is not None and not 0 < len(key) <= _MAX_IDEMPOTENCY_KEY:
@@ -76,7 +74,7 @@ def post_form(board_id: str, body: IntakeForm, request: Request) -> dict | Respo
         body.model_dump(exclude={"idempotency_key"}),
         locale=locale_of(request),
         idempotency_key=key,
-        lambda_context=intake_routes.lambda_context,
+        lambda_context=lambda_context,
     )
     if media_type(request.headers) == FORM:
         return Response(body="", status_code=303, headers={"Location": created["status_url"]})
@@ -84,7 +82,6 @@ def post_form(board_id: str, body: IntakeForm, request: Request) -> dict | Respo
 
 
 @endpoint(
-    intake_routes,
     "POST",
     "/intake/email",
     role="intake",

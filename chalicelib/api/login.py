@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from chalice import Blueprint, Response
+from chalice import Response
 from chalice.app import Request
 
 from chalicelib.adapters.templates import render
@@ -27,20 +27,17 @@ from chalicelib.services.sessions import (
     start_session,
 )
 
-login_routes = Blueprint(__name__)
-
 DASHBOARD = "/reports/sla/view"
 _MAX_LOGIN_BYTES = 8 * 1024
 
 
-@endpoint(login_routes, "GET", SIGN_IN_PATH, role=PUBLIC, query=LoginQuery, answers=(HTML,))
+@endpoint("GET", SIGN_IN_PATH, role=PUBLIC, query=LoginQuery, answers=(HTML,))
 def login_page(query: LoginQuery) -> Response:
     """The staff sign-in page: one password field for the API key."""
     return _page(safe_next(query.next), None, 200)
 
 
 @endpoint(
-    login_routes,
     "POST",
     SIGN_IN_PATH,
     role=PUBLIC,

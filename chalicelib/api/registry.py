@@ -4,6 +4,8 @@
 413, malformed JSON, validation errors naming the field) before the view
 runs, and records what it declared in ``ROUTES`` for ``/openapi.json``. A
 route cannot exist without its entry in the document, so the two cannot drift.
+The app serves the declared views through ``chalicelib.api.serving``, which
+imports a route's module on its first request.
 
 Most routes speak JSON both ways. A route may also declare other media types:
 a body sent as an HTML form (decoded into the same model as JSON) or as raw
@@ -23,7 +25,7 @@ from typing import Any
 from urllib.parse import parse_qs, quote, urlencode
 
 from aws_lambda_powertools import Logger
-from chalice import Blueprint, Response
+from chalice import Response
 from chalice.app import Request
 from pydantic import BaseModel, ValidationError
 
@@ -88,11 +90,15 @@ class RouteSpec:
         return (inspect.getdoc(self.handler) or "").split("\n", 1)[0]
 
 
+View = Callable[[Request, dict[str, str], Any], Response]
+"""A declared route's view: the request, its path parameters and Lambda's context in; the answer."""
+
 ROUTES: list[RouteSpec] = []
+"""Every route declared by the modules imported so far, in the order they were declared."""
+_VIEWS: dict[tuple[str, str], View] = {}
 
 
 def endpoint(
-    blueprint: Blueprint,
     method: str,
     path: str,
     *,
@@ -109,18 +115,18 @@ def endpoint(
     error_page: ErrorPage | None = None,
     session: SessionRule | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register ``handler`` as ``method path`` on ``blueprint`` for callers with ``role``.
+    """Declare ``handler`` as the view of ``method path`` for callers with ``role``.
 
     The handler receives the path parameters, plus ``body`` (a validated
     ``body`` model, from JSON or, when ``body_types`` has FORM, from a form),
     ``raw_body`` (the bytes of a body of another media type in
-    ``body_types``), ``query`` (a validated ``query`` model), ``principal``
-    and ``request`` when it names them. A ``Response`` it returns is answered
-    as it is; anything else is passed through ``response`` and answered with
-    ``status`` (a 204 route answers no body). Refusals answer JSON, or what
-    ``error_page`` makes of them. A request that ``session`` admits may
-    present the session cookie instead of a key; without either it is sent
-    (303) to sign in and come back.
+    ``body_types``), ``query`` (a validated ``query`` model), ``principal``,
+    ``request`` and ``lambda_context`` (Lambda's context) when it names them.
+    A ``Response`` it returns is answered as it is; anything else is passed
+    through ``response`` and answered with ``status`` (a 204 route answers no
+    body). Refusals answer JSON, or what ``error_page`` makes of them. A
+    request that ``session`` admits may present the session cookie instead
+    of a key; without either it is sent (303) to sign in and come back.
     """
 
     def decorator(handler: Callable[..., Any]) -> Callable[..., Any]:
@@ -140,14 +146,14 @@ def endpoint(
             dict(headers or {}),
             session,
         )
-        ROUTES.append(spec)
+        if (method, path) in _VIEWS:
+            raise ValueError(f"{method} {path} is declared twice")
         wanted = set(inspect.signature(handler).parameters)
 
         @functools.wraps(handler)
-        def view(**path_params: str) -> Response:
-            request = blueprint.current_request
+        def view(request: Request, path_params: dict[str, str], lambda_context: Any) -> Response:
             try:
-                answer = _answer(spec, handler, wanted, request, path_params)
+                answer = _answer(spec, handler, wanted, request, path_params, lambda_context)
             except Exception as error:
                 # DynamoDB still throttling or failing after botocore's retries: come back later.
                 if not is_transient(error):
@@ -158,15 +164,19 @@ def endpoint(
                 return error_page(request, answer)
             return answer
 
-        blueprint.route(path, methods=[method], content_types=list(body_types))(view)
+        ROUTES.append(spec)
+        _VIEWS[method, path] = view
         return handler
 
     return decorator
 
 
-def binary_body_types() -> list[str]:
-    """Media types of raw bodies some route takes: API Gateway must pass them as binary."""
-    return sorted({spec.raw_body_type for spec in ROUTES if spec.raw_body_type})
+def view_of(method: str, path: str) -> View:
+    """The view declared for ``method path``: it answers a request given its path parameters.
+
+    KeyError when no imported module declares the route.
+    """
+    return _VIEWS[method, path]
 
 
 def _answer(
@@ -175,6 +185,7 @@ def _answer(
     wanted: set[str],
     request: Request,
     path_params: dict[str, str],
+    lambda_context: Any,
 ) -> Response:
     accepts_session = spec.session is not None and spec.session(request)
     try:
@@ -184,6 +195,8 @@ def _answer(
             kwargs["principal"] = principal
         if "request" in wanted:
             kwargs["request"] = request
+        if "lambda_context" in wanted:
+            kwargs["lambda_context"] = lambda_context
         if spec.body is not None:
             kwargs["body"] = _parse_body(request, spec)
         elif spec.raw_body_type is not None:

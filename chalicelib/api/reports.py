@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from chalice import Blueprint, Response
+from chalice import Response
 from chalice.app import Request
 
 from chalicelib.adapters.clock import get_clock
@@ -32,8 +32,6 @@ from chalicelib.api.schemas.reports import (
 from chalicelib.domain.reports import Granularity, local_day
 from chalicelib.services import reports, simulate
 from chalicelib.services.reports import ReportScope
-
-report_routes = Blueprint(__name__)
 
 CSV = "text/csv"
 _VIEW_DAYS = 30
@@ -60,7 +58,6 @@ def _scope(query: Any) -> ReportScope:
 
 
 @endpoint(
-    report_routes,
     "GET",
     "/reports/sla",
     role="manager",
@@ -80,7 +77,6 @@ def sla_report(query: ReportQuery) -> dict | Response:
 
 
 @endpoint(
-    report_routes,
     "GET",
     "/reports/sla/cards",
     role="manager",
@@ -131,7 +127,6 @@ def _rows_page(query: RowsQuery, columns: list[str], rows: list[dict], cursor: s
 
 
 @endpoint(
-    report_routes,
     "GET",
     "/reports/sla/view",
     role="manager",
@@ -165,7 +160,6 @@ def report_view(query: ViewQuery) -> Response:
 
 
 @endpoint(
-    report_routes,
     "POST",
     "/slas/{sla_id}/simulate",
     role="manager",

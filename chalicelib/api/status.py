@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from zoneinfo import available_timezones
 
-from chalice import Blueprint, Response
+from chalice import Response
 from chalice.app import Request
 
 from chalicelib.adapters.templates import render
@@ -15,8 +15,6 @@ from chalicelib.api.registry import HTML, JSON, endpoint
 from chalicelib.api.schemas.status import RequestStatus, StatusQuery
 from chalicelib.services.status import request_status
 
-status_routes = Blueprint(__name__)
-
 
 @cache
 def _zones() -> list[str]:
@@ -24,7 +22,6 @@ def _zones() -> list[str]:
 
 
 @endpoint(
-    status_routes,
     "GET",
     "/status/{token}",
     role=PUBLIC,

@@ -1,7 +1,5 @@
 """Routes for notification subscriptions and the deliveries they get (manager)."""
 
-from chalice import Blueprint
-
 from chalicelib.api.registry import endpoint
 from chalicelib.api.schemas.common import Page, PageQuery
 from chalicelib.api.schemas.subscriptions import (
@@ -12,11 +10,8 @@ from chalicelib.api.schemas.subscriptions import (
 )
 from chalicelib.services import notifications, subscriptions
 
-subscription_routes = Blueprint(__name__)
-
 
 @endpoint(
-    subscription_routes,
     "POST",
     "/subscriptions",
     role="manager",
@@ -30,7 +25,6 @@ def create_subscription(body: SubscriptionFields) -> dict:
 
 
 @endpoint(
-    subscription_routes,
     "GET",
     "/subscriptions",
     role="manager",
@@ -42,16 +36,13 @@ def list_subscriptions(query: PageQuery) -> dict:
     return subscriptions.list_subscriptions(query.limit, query.next)
 
 
-@endpoint(
-    subscription_routes, "DELETE", "/subscriptions/{subscription_id}", role="manager", status=204
-)
+@endpoint("DELETE", "/subscriptions/{subscription_id}", role="manager", status=204)
 def delete_subscription(subscription_id: str) -> None:
     """Delete a subscription; what was already recorded for it is still delivered."""
     subscriptions.delete_subscription(subscription_id)
 
 
 @endpoint(
-    subscription_routes,
     "GET",
     "/notifications",
     role="manager",

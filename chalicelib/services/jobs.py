@@ -12,11 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from importlib import import_module
 from typing import Any
-
-from chalicelib.services.aggregates import run_aggregate
-from chalicelib.services.digest import send_digests
-from chalicelib.services.scanner import scan_due_timers
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,8 +24,28 @@ class Job:
     rate: timedelta
 
 
+def _on_first_run(module: str, function: str) -> Callable[[datetime], dict[str, Any]]:
+    """``module.function``, imported when the job first runs.
+
+    Every function of the app imports this table (``app.py`` reads the rates);
+    only the scheduled function that runs a job pays for importing its code.
+    """
+
+    def run(now: datetime) -> dict[str, Any]:
+        return getattr(import_module(module), function)(now)
+
+    run.__name__ = run.__qualname__ = function
+    return run
+
+
 JOBS: dict[str, Job] = {
-    "breach_scan": Job(scan_due_timers, timedelta(minutes=1)),
-    "digest": Job(send_digests, timedelta(minutes=5)),
-    "aggregate": Job(run_aggregate, timedelta(minutes=5)),
+    "breach_scan": Job(
+        _on_first_run("chalicelib.services.scanner", "scan_due_timers"), timedelta(minutes=1)
+    ),
+    "digest": Job(
+        _on_first_run("chalicelib.services.digest", "send_digests"), timedelta(minutes=5)
+    ),
+    "aggregate": Job(
+        _on_first_run("chalicelib.services.aggregates", "run_aggregate"), timedelta(minutes=5)
+    ),
 }
