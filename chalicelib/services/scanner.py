@@ -60,6 +60,7 @@ from chalicelib.services.notifications import (
 )
 from chalicelib.services.pinning import PinnedVersions
 from chalicelib.services.subscriptions import load_subscriptions
+from chalicelib.services.targets import notify_channel
 from chalicelib.services.timers import due_bucket
 
 # How far back the very first tick of a stack looks for due timers.
@@ -181,5 +182,5 @@ class _Tick:
 
     def _target(self, target: str, zone: str) -> Recipient:
         """One of an escalation level's ``notify`` targets: an address or an SNS topic."""
-        channel = "sns" if target.startswith("arn:") else "email"
+        channel = notify_channel(target)
         return Recipient(f"notify:{target}", channel, target, None, "en", zone, self.now)

@@ -18,6 +18,7 @@ from chalicelib.domain.sla import Escalation, RuleKind, SlaPolicy, SlaRule
 from chalicelib.services.common import new_id, page, refusals
 from chalicelib.services.durations import duration_seconds
 from chalicelib.services.errors import ConflictError, InvalidInputError, NotFoundError
+from chalicelib.services.targets import notify_channel, target_problem
 
 
 def check_policy(fields: dict[str, Any]) -> None:
@@ -46,6 +47,13 @@ def check_policy(fields: dict[str, Any]) -> None:
             raise InvalidInputError(
                 "warn_before must be shorter than the target", field=f"{where}.warn_before"
             )
+        for level_index, level in enumerate(rule.get("escalations", ())):
+            for target_index, notify in enumerate(level.get("notify", ())):
+                if target_problem(notify_channel(notify), notify) is not None:
+                    raise InvalidInputError(
+                        "a notify target must be an e-mail address or an SNS topic ARN",
+                        field=f"{where}.escalations[{level_index}].notify[{target_index}]",
+                    )
 
 
 def _rule_answer(rule: dict[str, Any]) -> dict[str, Any]:

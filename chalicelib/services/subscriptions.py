@@ -7,7 +7,6 @@ secret of a webhook subscription is stored and never answered.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from zoneinfo import available_timezones
 
@@ -19,24 +18,14 @@ from chalicelib.services.boards import find_board
 from chalicelib.services.calendars import latest_calendar_version
 from chalicelib.services.common import new_id, page, refusals
 from chalicelib.services.errors import InvalidInputError, NotFoundError
-
-_TARGETS = {
-    "email": (re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$"), "an e-mail address"),
-    "sns": (
-        re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$"),
-        "an SNS topic ARN",
-    ),
-    "slack": (re.compile(r"^https?://\S+$"), "a Slack incoming webhook URL"),
-    "telegram": (re.compile(r"^-?\d+$|^@\w{5,}$"), "a Telegram chat id or @channel"),
-    "webhook": (re.compile(r"^https?://\S+$"), "an http(s) URL"),
-}
+from chalicelib.services.targets import target_problem
 
 
 def create_subscription(fields: dict[str, Any]) -> dict[str, Any]:
     """Store a subscription whose references exist and whose target fits its channel."""
-    pattern, what = _TARGETS[fields["channel"]]
-    if not pattern.match(fields["target"]):
-        raise InvalidInputError(f"target must be {what}", field="target")
+    problem = target_problem(fields["channel"], fields["target"])
+    if problem is not None:
+        raise InvalidInputError(problem, field="target")
     if fields["channel"] == "webhook" and not fields.get("secret"):
         raise InvalidInputError("a webhook subscription needs a secret", field="secret")
     if fields.get("board_id") is not None:

@@ -91,6 +91,24 @@ def test_duplicate_rule_ids_are_400(api):
     assert error["details"][0]["field"] == "rules[1].id"
 
 
+@pytest.mark.parametrize(
+    "target", ["l2", "l2@example.com, boss@example.com", "arn:aws:sqs:eu-west-1:123456789012:q"]
+)
+def test_a_notify_target_that_is_no_address_or_topic_is_400_and_nothing_is_stored(api, target):
+    escalations = [{"after_breach": "PT30M", "notify": ["l2@example.com", target]}]
+    rules = [{"id": "r", "kind": "resolution", "target": "PT4H", "escalations": escalations}]
+    error = api.refused("POST", "/slas", {**sla(), "rules": rules}, status=400)
+    assert error["details"][0]["field"] == "rules[0].escalations[0].notify[1]"
+
+
+def test_an_sns_topic_is_a_notify_target(api):
+    topic = "arn:aws:sns:eu-west-1:123456789012:sladesk-l2"
+    escalations = [{"after_breach": "PT30M", "notify": [topic]}]
+    rules = [{"id": "r", "kind": "resolution", "target": "PT4H", "escalations": escalations}]
+    created = api.ok("POST", "/slas", {**sla(), "rules": rules})
+    assert created["rules"][0]["escalations"][0]["notify"] == [topic]
+
+
 def test_unknown_sla_ids_are_404(api, policy):
     api.refused("GET", "/slas/sla_missing", status=404)
     api.refused("PUT", "/slas/sla_missing", sla(), status=404)
