@@ -144,6 +144,45 @@ def test_bad_fields_are_refused_naming_the_field(api, board, change, field):
     assert error["details"][0]["field"] == field
 
 
+def test_a_browser_post_with_fields_to_correct_gets_the_form_again_as_filled(api, board):
+    # GIVEN a requester whose e-mail address has a typo and whose message is empty
+    before = api.stored()
+    sent = {**HOSTILE, "email": "ann at customer.example", "message": ""}
+    response = post_form(api, board, sent, headers={"Accept-Language": "ru"})
+
+    # THEN the form comes back (400) with what they typed and which fields to correct
+    assert response.status_code == 400
+    assert response.headers["Content-Type"].startswith("text/html")
+    page = response.body.decode()
+    assert '<form method="post"' in page
+    assert 'value="ann at customer.example"' in page
+    assert "&lt;script&gt;alert(&#39;subject&#39;)&lt;/script&gt;" in page
+    assert "<script>" not in page
+    assert "Ваш e-mail: проверьте, пожалуйста, это значение." in page
+    assert "Сообщение: заполните, пожалуйста, это поле." in page
+    # AND a fresh idempotency key, and nothing stored
+    assert re.search(r'name="idempotency_key" value="[\w-]{16,}"', page)
+    assert api.stored() == before
+
+
+def test_a_browser_post_naming_an_unknown_service_gets_the_form_again(api, board):
+    response = post_form(api, board, {**FIELDS, "service": "hosting"})
+
+    assert response.status_code == 400
+    page = response.body.decode()
+    assert "Service: please check this value." in page
+    assert 'value="Login page is down"' in page
+
+
+def test_a_browser_post_to_an_unknown_board_is_an_error_page(api):
+    sent = {"Content-Type": "application/x-www-form-urlencoded", **BROWSER}
+    response = api.call(
+        "POST", "/intake/form/brd_missing", raw=urlencode(FIELDS), role=None, headers=sent
+    )
+    assert response.status_code == 404
+    assert "<form" not in response.body.decode()
+
+
 def test_a_post_to_an_unknown_board_is_404(api):
     api.refused("POST", "/intake/form/brd_missing", FIELDS, role=None, status=404)
 
