@@ -63,6 +63,20 @@ ALERTS_TOPIC_ENV = "SLADESK_ALERTS_TOPIC_ARN"
 SECRETS_REVISION_ENV = "SLADESK_SECRETS_REVISION"
 # Paths of the public request form, which gets the tighter throttle.
 PUBLIC_FORM_PREFIXES = ("/form/", "/intake/form/")
+# What API Gateway answers itself, before or instead of the app, in the contract's error
+# shape (``../shared/API.md``, "Errors"): response type -> (status, None keeping the
+# gateway's own; code; message, None for the gateway's own). MISSING_AUTHENTICATION_TOKEN
+# is how API Gateway refuses a path, or a method of a path, that the API lacks.
+GATEWAY_ERRORS: dict[str, tuple[int | None, str, str | None]] = {
+    "MISSING_AUTHENTICATION_TOKEN": (404, "not_found", "no such route"),
+    "REQUEST_TOO_LARGE": (413, "payload_too_large", "the request is too large"),
+    "THROTTLED": (429, "throttled", "too many requests; retry later"),
+    "DEFAULT_4XX": (None, "bad_request", None),
+    "DEFAULT_5XX": (None, "internal_error", None),
+}
+# A gateway response template only substitutes variables (no VTL); this one is the
+# gateway's message already in double quotes, so it stands in the template as a JSON string.
+GATEWAY_MESSAGE = "$context.error.messageString"
 
 
 class UnsupportedEventSourceError(ValueError):
@@ -171,7 +185,9 @@ class SladeskApp(Construct):
             if definition["Type"] == "AWS::Serverless::Function"
         ]
         self._check_schedules()
-        self._throttle_api(template["Resources"].get("RestAPI"))
+        rest_api = template["Resources"].get("RestAPI")
+        self._throttle_api(rest_api)
+        self._answer_gateway_errors_in_contract_shape(rest_api)
 
     @property
     def stream_functions(self) -> list[AppFunction]:
@@ -404,3 +420,37 @@ class SladeskApp(Construct):
                     }
                 )
         self.chalice.get_resource("RestAPI").add_property_override("MethodSettings", settings)
+
+    def _answer_gateway_errors_in_contract_shape(self, rest_api: dict[str, Any] | None) -> None:
+        if rest_api is None:
+            return
+        # SAM writes these into the API's definition (x-amazon-apigateway-gateway-responses),
+        # so a changed response changes the definition's hash and is deployed with the API;
+        # separate GatewayResponse resources would wait for the next unrelated deployment.
+        self.chalice.get_resource("RestAPI").add_property_override(
+            "GatewayResponses", gateway_responses()
+        )
+
+
+def gateway_response_body(code: str, message: str | None) -> str:
+    """The template of one gateway response: the contract's error object.
+
+    Without ``message`` the gateway's own message is the error's message.
+    """
+    quoted = GATEWAY_MESSAGE if message is None else json.dumps(message)
+    return f'{{"error": {{"code": {json.dumps(code)}, "message": {quoted}}}}}'
+
+
+def gateway_responses() -> dict[str, dict[str, Any]]:
+    """SAM's ``GatewayResponses`` for the REST API: API Gateway's own errors, contract-shaped."""
+    responses: dict[str, dict[str, Any]] = {}
+    for response_type, (status, code, message) in GATEWAY_ERRORS.items():
+        response: dict[str, Any] = {
+            # Header values are mapping expressions: a literal is in single quotes.
+            "ResponseParameters": {"Headers": {"Content-Type": "'application/json'"}},
+            "ResponseTemplates": {"application/json": gateway_response_body(code, message)},
+        }
+        if status is not None:
+            response["StatusCode"] = str(status)
+        responses[response_type] = response
+    return responses

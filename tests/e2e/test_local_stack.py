@@ -210,6 +210,52 @@ def test_mail_sent_to_the_smtp_port_opens_a_card_and_is_acknowledged(stack):
     ]
 
 
+NO_SUCH_ROUTE = {"error": {"code": "not_found", "message": "no such route"}}
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/no-such-thing"),
+        ("GET", "/boards/some-board/no-such-thing"),
+        ("POST", "/no-such-thing/"),
+        ("DELETE", "/health/extra"),
+    ],
+)
+@pytest.mark.parametrize("with_key", [False, True], ids=["anonymous", "with-key"])
+def test_a_path_no_route_has_is_404_in_the_contract_shape(stack, method, path, with_key):
+    # chalice local answered 403 here, with another message when an Authorization header
+    # came along; a deployed stack's API Gateway answers 404 in the contract's shape.
+    client = stack.session if with_key else requests
+    response = client.request(
+        method, stack.url + path, json={"name": "x"}, timeout=REQUEST_TIMEOUT_SECONDS
+    )
+    assert response.status_code == 404, response.text
+    assert response.headers["Content-Type"] == "application/json"
+    assert response.json() == NO_SUCH_ROUTE
+
+
+def test_the_connection_serves_on_after_a_path_no_route_has(stack):
+    with requests.Session() as session:
+        first = session.get(stack.url + "/no-such-thing", timeout=REQUEST_TIMEOUT_SECONDS)
+        second = session.get(stack.url + "/health", timeout=REQUEST_TIMEOUT_SECONDS)
+    assert (first.status_code, second.status_code) == (404, 200)
+    assert second.json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize("with_key", [False, True], ids=["anonymous", "with-key"])
+def test_a_method_the_path_lacks_is_405_in_the_contract_shape(stack, with_key):
+    client = stack.session if with_key else requests
+    response = client.request(
+        "PATCH", stack.url + "/health", json={}, timeout=REQUEST_TIMEOUT_SECONDS
+    )
+    assert response.status_code == 405, response.text
+    assert response.headers["Content-Type"] == "application/json"
+    error = response.json()["error"]
+    assert error["code"] == "method_not_allowed"
+    assert error["message"]
+
+
 def test_the_demo_is_seeded_and_ctrl_c_stops_the_stack_cleanly(tmp_path):
     with local_stack(tmp_path, demo=True) as demo:
         [board] = [b for b in demo.get("/boards").json()["items"] if b["name"] == "Support"]
