@@ -3,7 +3,8 @@
 An attachment's object key is derived from the message it came with and its
 position there (``mail/<sha256 of the Message-ID>/<n>/<file name>``), so a
 message delivered twice writes the same objects again rather than new ones.
-Raw inbound messages that SES stored are read from S3 here too.
+Files are handed out as presigned GET links, so their bytes never pass
+through the API. Raw inbound messages that SES stored are read from S3 here too.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 import boto3
+from botocore.config import Config
 
 ATTACHMENTS_BUCKET_ENV = "SLADESK_ATTACHMENTS_BUCKET"
 DEFAULT_ATTACHMENTS_BUCKET = "sladesk-attachments"
@@ -42,6 +44,27 @@ class ObjectStore:
             Bucket=attachments_bucket(), Key=key, Body=content, ContentType=content_type
         )
 
+    def download_link(
+        self, key: str, *, content_type: str, disposition: str, expires_seconds: int
+    ) -> str:
+        """A presigned GET of the attachment ``key``, answered with these two headers.
+
+        The link works for ``expires_seconds`` for anyone holding it; it points
+        at the endpoint of the environment (the local stack's emulator there).
+        """
+        return str(
+            self._client.generate_presigned_url(
+                "get_object",
+                Params={
+                    "Bucket": attachments_bucket(),
+                    "Key": key,
+                    "ResponseContentType": content_type,
+                    "ResponseContentDisposition": disposition,
+                },
+                ExpiresIn=expires_seconds,
+            )
+        )
+
     def read(self, bucket: str, key: str, max_bytes: int) -> bytes:
         """An object's bytes; ValueError when it is over ``max_bytes`` (it is not downloaded)."""
         head = self._client.head_object(Bucket=bucket, Key=key)
@@ -54,4 +77,6 @@ def get_object_store() -> ObjectStore:
     """The object store of this process, for the endpoint and region of the environment."""
     # A client per use: cheap next to a send, and it always sees the current environment
     # (the local stack's emulator, or moto in tests).
-    return ObjectStore(boto3.client("s3"))
+    # Signature version 4 for presigned links too: botocore may still presign with version 2,
+    # which newer regions refuse.
+    return ObjectStore(boto3.client("s3", config=Config(signature_version="s3v4")))

@@ -1,5 +1,8 @@
 """Routes for cards (agent)."""
 
+from chalice import Response
+
+from chalicelib.api.downloads import DOWNLOAD_STATUSES, download_redirect
 from chalicelib.api.registry import endpoint
 from chalicelib.api.schemas.cards import (
     Card,
@@ -17,7 +20,7 @@ from chalicelib.api.schemas.cards import (
     TimerExplanations,
 )
 from chalicelib.api.schemas.common import Page, PageQuery
-from chalicelib.services import cards
+from chalicelib.services import attachments, cards
 from chalicelib.services.keys import Principal
 
 
@@ -124,3 +127,16 @@ def explain_timers(card_id: str) -> dict:
 def repin_sla(card_id: str, sla_id: str, body: SlaRepin) -> dict:
     """Re-pin an SLA to its latest version, or preview the timers under both versions."""
     return cards.repin_sla(card_id, sla_id, body.preview)
+
+
+@endpoint(
+    "GET",
+    "/cards/{card_id}/attachments/{n}",
+    role="agent",
+    answers=(),
+    status=302,
+    other_statuses=DOWNLOAD_STATUSES,
+)
+def download_attachment(card_id: str, n: str) -> Response:
+    """Download the card's n-th file (from 1, as ``attachments`` lists them): saved, never shown."""
+    return download_redirect(attachments.card_file_link(card_id, n))

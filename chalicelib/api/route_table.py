@@ -87,6 +87,7 @@ ROUTE_TABLE: tuple[Route, ...] = (
     Route("GET", "/cards/{card_id}/history", "cards"),
     Route("GET", "/cards/{card_id}/timers/explain", "cards"),
     Route("POST", "/cards/{card_id}/sla/{sla_id}/repin", "cards"),
+    Route("GET", "/cards/{card_id}/attachments/{n}", "cards"),
     Route("GET", "/form/{board_id}", "intake"),
     Route(
         "POST",
@@ -96,6 +97,7 @@ ROUTE_TABLE: tuple[Route, ...] = (
     ),
     Route("POST", "/intake/email", "intake", ("message/rfc822",)),
     Route("GET", "/status/{token}", "status"),
+    Route("GET", "/status/{token}/files/{n}", "status"),
     Route("POST", "/subscriptions", "subscriptions"),
     Route("GET", "/subscriptions", "subscriptions"),
     Route("DELETE", "/subscriptions/{subscription_id}", "subscriptions"),

@@ -10,9 +10,11 @@ from chalice.app import Request
 
 from chalicelib.adapters.templates import render
 from chalicelib.api.auth import PUBLIC
+from chalicelib.api.downloads import DOWNLOAD_STATUSES, download_redirect
 from chalicelib.api.pages import error_page, locale_of, page, wants_html
 from chalicelib.api.registry import HTML, JSON, endpoint
 from chalicelib.api.schemas.status import RequestStatus, StatusQuery
+from chalicelib.services.attachments import status_file_link
 from chalicelib.services.status import request_status
 
 
@@ -39,3 +41,17 @@ def status_page(token: str, query: StatusQuery, request: Request) -> dict | Resp
         return shown
     html = render("status.html", locale, request=shown, zones=_zones())
     return page(html)
+
+
+@endpoint(
+    "GET",
+    "/status/{token}/files/{n}",
+    role=PUBLIC,
+    answers=(),
+    status=302,
+    other_statuses=DOWNLOAD_STATUSES,
+    error_page=error_page,
+)
+def status_file(token: str, n: str) -> Response:
+    """Download the n-th file (from 1) the status page lists: saved, never shown."""
+    return download_redirect(status_file_link(token, n))

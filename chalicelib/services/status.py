@@ -2,7 +2,8 @@
 
 The page is found by the token of its link (at least 128 bits, stored only as
 a SHA-256 hash). It shows the card's title, its state (the kind and name of
-its column), the public conversation, the files listed on the card, the
+its column), the public conversation, the files listed on the card (with
+the address each is downloaded from, ``chalicelib.services.attachments``), the
 SLA timers as the card view computes them, and each SLA's promises and
 agreement: every rule's target in words with the hours it counts, and the
 escalation path, from the pinned SLA and calendar versions
@@ -16,6 +17,7 @@ from __future__ import annotations
 import hashlib
 from datetime import timedelta
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chalicelib.adapters.card_store import get_card_store
@@ -61,13 +63,7 @@ def request_status(token: str, zone: str | None = None, locale: str = "en") -> d
     """
     if zone is not None:
         _check_zone(zone)
-    card_id = None
-    if 0 < len(token) <= _MAX_TOKEN_LENGTH:
-        digest = hashlib.sha256(token.encode("utf-8")).hexdigest()
-        card_id = get_card_store().card_for_status_token(digest)
-    if card_id is None:
-        raise NotFoundError("no request behind this link", code="unknown_status_link")
-    card = cards.load_card(card_id)
+    card = cards.load_card(card_for_status_link(token))
     board = load_board(card.board_id)
     column = next(c for c in board.body["columns"] if c["id"] == card.column_id)
     timers = cards.card_timers(card)
@@ -84,9 +80,30 @@ def request_status(token: str, zone: str | None = None, locale: str = "en") -> d
         "promises": _promises(card.slas, _column_names(board.body), locale),
         "messages": _messages(card),
         "attachments": [
-            {"filename": f["filename"], "size": f["size"]} for f in card.attachments or []
+            {
+                "filename": f["filename"],
+                "size": f["size"],
+                "url": _file_url(token, position) if f.get("object_key") else None,
+            }
+            for position, f in enumerate(card.attachments or [], start=1)
         ],
     }
+
+
+def card_for_status_link(token: str) -> str:
+    """The id of the card whose status link carries ``token``; 404 when it opens nothing."""
+    card_id = None
+    if 0 < len(token) <= _MAX_TOKEN_LENGTH:
+        digest = hashlib.sha256(token.encode("utf-8")).hexdigest()
+        card_id = get_card_store().card_for_status_token(digest)
+    if card_id is None:
+        raise NotFoundError("no request behind this link", code="unknown_status_link")
+    return card_id
+
+
+def _file_url(token: str, position: int) -> str:
+    """Where the requester downloads their ``position``-th file (``/status/{token}/files/{n}``)."""
+    return f"/status/{quote(token, safe='')}/files/{position}"
 
 
 def display_zone(pins: list[dict[str, Any]]) -> str:

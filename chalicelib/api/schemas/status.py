@@ -59,8 +59,11 @@ class PublicMessage(Resource):
 
 
 class PublicFile(Resource):
+    """A file of the request; ``url`` downloads it (null when it was too large to keep)."""
+
     filename: str
     size: int
+    url: str | None
 
 
 class RequestStatus(Resource):
