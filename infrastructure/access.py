@@ -63,6 +63,8 @@ ENCRYPTED_TOPIC_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
 FAILURE_QUEUE_ACTIONS = ("sqs:SendMessage",)
 READ_INBOUND_MAIL_ACTIONS = ("s3:GetObject",)
 WRITE_ATTACHMENT_ACTIONS = ("s3:PutObject",)
+# A presigned download link acts with the role that signed it: the API must be able to read.
+READ_ATTACHMENT_ACTIONS = ("s3:GetObject",)
 TRACING_ACTIONS = ("xray:PutTelemetryRecords", "xray:PutTraceSegments")
 
 # The secrets a function may be given, by the environment variable the app reads.
@@ -83,6 +85,7 @@ class Access:
     writes: frozenset[str] = frozenset()
     reads_inbound_mail: bool = False
     writes_attachments: bool = False
+    reads_attachments: bool = False
     sends_mail: bool = False
     publishes_alerts: bool = False
     secrets: frozenset[str] = frozenset()
@@ -98,13 +101,15 @@ HANDLER_ACCESS: dict[str, Access] = {
     # Every route: boards, cards, SLAs, subscriptions and keys (config), live
     # timers and the stopped index for reports and drill-downs, aggregates and the
     # form's idempotency records (reports); raw mail posted over HTTP keeps its
-    # attachments and is acknowledged by mail. Staff sessions are signed with the
+    # attachments and is acknowledged by mail; attachment downloads are presigned
+    # links, which read with this role. Staff sessions are signed with the
     # session secret; Slack and Telegram callbacks are verified with theirs and
     # answered in the chat (Telegram through the bot).
     "api_handler": Access(
         reads=ALL_TABLES,
         writes=ALL_TABLES,
         writes_attachments=True,
+        reads_attachments=True,
         sends_mail=True,
         secrets=frozenset(SECRETS),
     ),

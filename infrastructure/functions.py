@@ -297,6 +297,15 @@ class SladeskApp(Construct):
                     ],
                 )
             )
+        if needs.reads_attachments:
+            statements.append(
+                iam.PolicyStatement(
+                    actions=list(access.READ_ATTACHMENT_ACTIONS),
+                    resources=[
+                        resources.mail_bucket.arn_for_objects(f"{access.ATTACHMENTS_PREFIX}*")
+                    ],
+                )
+            )
         if needs.sends_mail:
             domain = self._tenant.mail_from.split("@", 1)[1]
             statements.append(

@@ -44,7 +44,7 @@ EXPECTED_ACCESS = {
     "api_handler": {
         "reads": ALL,
         "writes": ALL,
-        "services": {"s3:PutObject", "ses:SendRawEmail"},
+        "services": {"s3:GetObject", "s3:PutObject", "ses:SendRawEmail"},
         "secrets": {SESSION, SLACK, TELEGRAM_HOOK, TELEGRAM_BOT},
     },
     "recompute_timers": {
@@ -581,9 +581,11 @@ def test_each_function_is_granted_exactly_what_its_code_touches(stacks, tenant):
                 {"Fn::Join": ["", [{"Fn::GetAtt": [bucket, "Arn"]}, "/mail/*"]]}
             ]
         if "s3:GetObject" in expected["services"]:
+            # Raw mail for the inbound function; kept attachments (downloads) for the API.
+            prefix = "/inbound/*" if handler == "receive_inbound_mail" else "/mail/*"
             assert resources_by_action["s3:GetObject"] == [
-                {"Fn::Join": ["", [{"Fn::GetAtt": [bucket, "Arn"]}, "/inbound/*"]]}
-            ]
+                {"Fn::Join": ["", [{"Fn::GetAtt": [bucket, "Arn"]}, prefix]]}
+            ], handler
         if "sns:Publish" in expected["services"]:
             assert resources_by_action["sns:Publish"] == [{"Ref": alerts_topic}], handler
         if "ses:SendRawEmail" in expected["services"]:
@@ -638,7 +640,14 @@ def test_only_the_stream_function_reads_the_stream_and_only_intake_reads_raw_mai
         }
         assert ("dynamodb:GetRecords" in actions) == (handler == "recompute_timers"), handler
         assert ("sqs:SendMessage" in actions) == (handler == "recompute_timers"), handler
-        assert ("s3:GetObject" in actions) == (handler == "receive_inbound_mail"), handler
+        raw_mail = {
+            json.dumps(resource)
+            for statement in _statements(synth, function)
+            if "s3:GetObject" in _listed(statement["Action"])
+            for resource in _listed(statement["Resource"])
+            if "/inbound/*" in json.dumps(resource)
+        }
+        assert bool(raw_mail) == (handler == "receive_inbound_mail"), handler
 
 
 @pytest.mark.parametrize("tenant", TENANTS)
