@@ -21,6 +21,7 @@ naming every channel or SLA.
 metric                        unit     dimensions (besides ``service``)
 ============================  =======  ==============================================
 ``CardsOpened``               Count    ``channel``: ``api``, ``form``, ``email``
+``InboundMailDropped``        Count    ``reason``: ``virus``, ``spam``, ``spoofed``
 ``TimersStarted``             Count    ``sla_id``, ``rule_kind``
 ``TimersMet``                 Count    ``sla_id``, ``rule_kind``
 ``TimersMissed``              Count    ``sla_id``, ``rule_kind``

@@ -5,6 +5,12 @@ SNS) call ``receive_mail``; the form calls ``submit_form``. A new card gets
 one acknowledgement (``services.acknowledgement``) unless the mail that
 opened it was sent by a machine.
 
+SES judges the mail it receives (``adapters.inbound_mail.judge_receipt``): a
+virus, spam, or a DMARC failure under ``p=reject`` is dropped unread (no
+card, no comment, no answer, no attachment kept) and logged with the SES ids
+only; a DMARC failure under ``p=quarantine`` may open a card but is not
+acknowledged.
+
 Repeats act once:
 
 - mail, by its Message-ID: the claim of the Message-ID
@@ -48,10 +54,12 @@ from chalicelib.adapters.inbound_mail import (
     InboundMessage,
     InvalidSenderError,
     MessageTooLargeError,
+    judge_receipt,
     parse_message,
 )
 from chalicelib.adapters.mail_records import MailRecordItem, get_mail_records
 from chalicelib.adapters.mail_sender import mail_from
+from chalicelib.observability import count
 from chalicelib.services import cards
 from chalicelib.services.acknowledgement import acknowledge
 from chalicelib.services.boards import load_board
@@ -88,11 +96,14 @@ class MailOutcome:
 # --- e-mail -----------------------------------------------------------------------------
 
 
-def receive_mail(raw: bytes, envelope_recipients: Sequence[str] = ()) -> MailOutcome:
+def receive_mail(
+    raw: bytes, envelope_recipients: Sequence[str] = (), *, answer: bool = True
+) -> MailOutcome:
     """Open a card from a new message, or add a reply to its card as the requester's comment.
 
     ``envelope_recipients`` (SES inbound mail, the local SMTP listener) route
-    a new message instead of its To, Cc and Delivered-To headers. Refuses
+    a new message instead of its To, Cc and Delivered-To headers. With
+    ``answer`` False a card it opens is not acknowledged. Refuses
     (400) a message without a sender and (422 ``no_board_for_address``) a
     new message no board takes.
     """
@@ -106,7 +117,7 @@ def receive_mail(raw: bytes, envelope_recipients: Sequence[str] = ()) -> MailOut
     try:
         if card_id is not None:
             return _add_reply(card_id, message)
-        return _open_from_mail(message, boards, envelope_recipients)
+        return _open_from_mail(message, boards, envelope_recipients, answer)
     except ClaimTakenError:
         # The same message was delivered again meanwhile and acted first.
         known = records.find(message.message_id)
@@ -119,10 +130,11 @@ def receive_stored_mail(notification: str) -> MailOutcome | None:
     """Take mail SES received: ``notification`` is the SNS message of its receipt rule.
 
     The rule's S3 action stored the raw message; the notification names the
-    object and the envelope recipients, which route it. A message refused
-    for what it is (no sender, no board) is logged and dropped, since
-    delivering it again would not change that; a failure to reach S3 or the
-    tables raises, so that Lambda retries.
+    object, the envelope recipients, which route it, and SES's verdicts,
+    which may drop it unread. A message dropped or refused for what it is
+    (a virus, spam, spoofed, no sender, no board) is logged and answers
+    None, since delivering it again would not change that; a failure to
+    reach S3 or the tables raises, so that Lambda retries.
     """
     data = json.loads(notification)
     if data.get("notificationType") != "Received":
@@ -132,10 +144,24 @@ def receive_stored_mail(notification: str) -> MailOutcome | None:
     action = receipt["action"]
     if action.get("type") != "S3":
         raise ValueError(f"the receipt rule must store mail in S3, not {action.get('type')!r}")
+    judged = judge_receipt(receipt)
+    if judged.dropped is not None:
+        # Not even read: a virus must never reach an attachment, spam must never be answered.
+        logger.warning(
+            "inbound mail dropped on SES verdicts",
+            extra={
+                "reason": judged.dropped,
+                "verdicts": judged.verdicts,
+                "object": action["objectKey"],
+                "ses_message_id": data.get("mail", {}).get("messageId"),
+            },
+        )
+        count("InboundMailDropped", reason=judged.dropped)
+        return None
     raw = get_object_store().read(action["bucketName"], action["objectKey"], MAX_MESSAGE_BYTES)
     recipients = receipt.get("recipients") or data.get("mail", {}).get("destination") or []
     try:
-        return receive_mail(raw, recipients)
+        return receive_mail(raw, recipients, answer=judged.answer)
     except ServiceError as error:
         logger.warning(
             "inbound mail refused",
@@ -200,7 +226,10 @@ def _add_reply(card_id: str, message: InboundMessage) -> MailOutcome:
 
 
 def _open_from_mail(
-    message: InboundMessage, boards: list[BoardItem], envelope_recipients: Sequence[str]
+    message: InboundMessage,
+    boards: list[BoardItem],
+    envelope_recipients: Sequence[str],
+    answer: bool,
 ) -> MailOutcome:
     board = _route(boards, envelope_recipients or message.recipients)
     now = get_clock().now()
@@ -224,6 +253,8 @@ def _open_from_mail(
             "no acknowledgement to automatic mail",
             extra={"card_id": opened["id"], "reason": str(message.auto_submitted_reason)},
         )
+    elif not answer:
+        logger.info("no acknowledgement to mail failing DMARC", extra={"card_id": opened["id"]})
     else:
         acknowledge(opened, locale=_mail_locale(message), reply_to=message)
     return MailOutcome(opened["id"], CARD_OPENED, created=True)
