@@ -5,7 +5,13 @@ first-reaction deadline its SLA sets, and the link to the status page. It is
 threaded under the message that opened the card, and its own Message-ID is
 remembered so that replies to it become comments on the card. It is marked
 ``Auto-Submitted`` (RFC 3834) so that well-behaved autoresponders do not
-answer it. Sending failures are logged and do not undo the card.
+answer it.
+
+A failed send never undoes the card: the built message is kept
+(``notifications.retry_mail``) and the breach scanner's tick tries it again
+with backoff, a bounded number of times, as it does alerts; each try sends
+the same message, Message-ID included, and one that went out is not sent
+again. The outcome shows in ``GET /notifications`` (event ``acknowledgement``).
 """
 
 from __future__ import annotations
@@ -17,15 +23,18 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 from botocore.exceptions import BotoCoreError, ClientError
+from pynamodb.exceptions import PynamoDBException
 
+from chalicelib.adapters.channels import DeliveryError
 from chalicelib.adapters.clock import get_clock
 from chalicelib.adapters.html_text import html_to_text
 from chalicelib.adapters.inbound_mail import InboundMessage
 from chalicelib.adapters.mail_records import get_mail_records
-from chalicelib.adapters.mail_sender import get_mail_sender, mail_from
+from chalicelib.adapters.mail_sender import mail_from
 from chalicelib.adapters.outbox import CARD_HEADER, EVENT_HEADER
 from chalicelib.adapters.templates import render, texts
 from chalicelib.services.boards import load_board
+from chalicelib.services.notifications import retry_mail, send_mail
 from chalicelib.services.status import display_zone
 
 logger = Logger(child=True)
@@ -43,7 +52,8 @@ def acknowledge(card: dict[str, Any], *, locale: str, reply_to: InboundMessage |
     """Send the acknowledgement of the new ``card`` (as ``open_card`` answers it) to its requester.
 
     ``reply_to`` is the message that opened the card, if mail did: the
-    acknowledgement answers it in the same thread.
+    acknowledgement answers it in the same thread. A failed send is kept
+    to be tried again by the breach scanner's tick; it never raises.
     """
     to = (card.get("requester") or {}).get("email")
     if not to:
@@ -87,9 +97,24 @@ def acknowledge(card: dict[str, Any], *, locale: str, reply_to: InboundMessage |
     # Remembered before sending: a reply can never arrive before its thread is known.
     get_mail_records().record_sent(message_id, card["id"], now)
     try:
-        get_mail_sender().send(message)
-    except (BotoCoreError, ClientError):
-        logger.exception("acknowledgement not sent", extra={"card_id": card["id"]})
+        send_mail(message)
+    except DeliveryError as error:
+        _retry_later(card["id"], message, error)
+
+
+def _retry_later(card_id: str, message: EmailMessage, error: DeliveryError) -> None:
+    logger.warning(
+        "acknowledgement not sent",
+        extra={"card_id": card_id, "reason": error.reason, "permanent": error.permanent},
+    )
+    try:
+        outcome = retry_mail(card_id, EVENT, message, error, get_clock().now())
+    except (PynamoDBException, BotoCoreError, ClientError):
+        # Raising would not bring it back: the card is open and a retried intake finds its
+        # Message-ID (or form key) taken, so it answers the card without acknowledging again.
+        logger.exception("acknowledgement lost: not kept for a retry", extra={"card_id": card_id})
+        return
+    logger.info("acknowledgement kept for a retry", extra={"card_id": card_id, "outcome": outcome})
 
 
 def _first_reaction_deadline(timers: list[dict[str, Any]]) -> Any:

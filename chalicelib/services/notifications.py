@@ -13,24 +13,33 @@ quiet hours is simply pending until its release instant.
 ``CardEventAlerts`` is the stream handler's hook: a new card and a move
 into a column raise ``card_created`` / ``card_entered_column``, keyed by the
 card event, so a redelivered record raises nothing new.
+
+Mail a service builds itself (a requester's acknowledgement) is sent with
+``send_mail``; when that fails, ``retry_mail`` keeps the whole message as an
+alert of its card with one delivery, already counted as tried, so the same
+retries, bound and listing apply, and every try sends the same message (the
+same Message-ID, which threads the requester's replies).
 """
 
 from __future__ import annotations
 
+import base64
+import email
+import email.policy
 import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from email.message import EmailMessage
+from email.utils import format_datetime
+from typing import TYPE_CHECKING, Any, cast
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
-    DynamoDBRecord,
-    DynamoDBRecordEventName,
-)
+from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.adapters.alert_store import (
     FAILED,
     SENT,
+    AlertStore,
     DeliveryItem,
     Recipient,
     get_alert_store,
@@ -39,6 +48,7 @@ from chalicelib.adapters.card_store import get_card_store
 from chalicelib.adapters.channels import DeliveryError, get_channel
 from chalicelib.adapters.channels.render import render_message
 from chalicelib.adapters.clock import get_clock
+from chalicelib.adapters.mail_sender import get_mail_sender
 from chalicelib.adapters.subscription_store import get_subscription_store
 from chalicelib.domain.alerts import AlertEvent, AlertFacts, Subscription, release_at, retry_delay
 from chalicelib.domain.calendar import WorkingTime
@@ -49,6 +59,11 @@ from chalicelib.services.common import page, refusals
 from chalicelib.services.errors import ConflictError, ServiceError
 from chalicelib.services.subscriptions import load_subscriptions
 
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
+        DynamoDBRecord,
+    )
+
 logger = Logger(child=True)
 
 ASSIGN = "assign"
@@ -57,6 +72,12 @@ ASSIGN = "assign"
 LEASE = timedelta(minutes=2)
 DELIVERIES_PER_RUN = 200
 _CARD_EVENTS = {"created": AlertEvent.CARD_CREATED, "moved": AlertEvent.CARD_ENTERED_COLUMN}
+# The facts of a delivery that carries its whole message: the MIME bytes, base64.
+_MIME = "mime"
+# SES refuses these for good (unverified sender, rejected message), as channels.email reads them.
+_SES_PERMANENT = frozenset(
+    {"MessageRejected", "MailFromDomainNotVerifiedException", "InvalidParameterValue"}
+)
 
 
 class QuietHours:
@@ -130,25 +151,77 @@ def deliver(items: Iterable[DeliveryItem], now: datetime) -> dict[str, int]:
         if claimed is None:
             continue  # another worker has it
         try:
-            _send(claimed, secrets)
+            _send(claimed, secrets, now)
         except DeliveryError as error:
-            delay = None if error.permanent else retry_delay(int(claimed.attempts))
-            dimensions = {"event": claimed.event, "channel": claimed.channel}
-            if delay is None:
-                store.finish(claimed, FAILED, now, error.reason)
-                counts[FAILED] += 1
-                count("NotificationsFailed", **dimensions)
-                logger.warning("delivery failed", delivery=claimed.delivery_id, reason=error.reason)
-            else:
-                store.retry(claimed, now + delay, error.reason)
-                counts["retrying"] += 1
-                count("NotificationsRetried", **dimensions)
-                logger.info("delivery retried", delivery=claimed.delivery_id, reason=error.reason)
+            counts[_settle_failure(store, claimed, error, now)] += 1
             continue
         store.finish(claimed, SENT, now)
         counts[SENT] += 1
         _count_sent(claimed, now)
     return counts
+
+
+def _settle_failure(
+    store: AlertStore, claimed: DeliveryItem, error: DeliveryError, now: datetime
+) -> str:
+    """Put a failed try back with backoff, or fail it for good; answers which (for counts)."""
+    delay = None if error.permanent else retry_delay(int(claimed.attempts))
+    dimensions = {"event": claimed.event, "channel": claimed.channel}
+    about = {"delivery": claimed.delivery_id, "card_id": claimed.card_id, "reason": error.reason}
+    if delay is None:
+        store.finish(claimed, FAILED, now, error.reason)
+        count("NotificationsFailed", **dimensions)
+        logger.warning("delivery failed", attempts=int(claimed.attempts), **about)
+        return FAILED
+    store.retry(claimed, now + delay, error.reason)
+    count("NotificationsRetried", **dimensions)
+    logger.info("delivery retried", **about)
+    return "retrying"
+
+
+def send_mail(message: EmailMessage) -> str:
+    """Send a message a service built through SES; answers the SES message id.
+
+    Raises ``DeliveryError``, permanent when SES refuses the message for good.
+    """
+    try:
+        return get_mail_sender().send(message)
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code", "")
+        raise DeliveryError(f"email: {code}", permanent=code in _SES_PERMANENT) from error
+    except BotoCoreError as error:
+        raise DeliveryError(f"email: {error}") from error
+
+
+def retry_mail(
+    card_id: str, event: str, message: EmailMessage, error: DeliveryError, now: datetime
+) -> str | None:
+    """Keep ``message``, whose first send just failed with ``error``, for ``deliver_due``.
+
+    It is recorded once per (card, ``event``), as an alert with one e-mail
+    delivery to the message's first ``To`` address that counts that first
+    try: it is tried again with backoff, or fails at once when ``error`` is
+    permanent. Answers ``retrying`` or ``failed``; None when it was recorded
+    before (nothing is written).
+    """
+    target = cast(Any, message["To"]).addresses[0].addr_spec
+    facts = {
+        "event": event,
+        "card_id": card_id,
+        "at": now.isoformat(),
+        "message_id": str(message["Message-ID"] or ""),
+        _MIME: base64.b64encode(message.as_bytes()).decode("ascii"),
+    }
+    locale = str(message["Content-Language"] or "en")
+    recipient = Recipient("to", "email", target, None, locale, "UTC", now)
+    store = get_alert_store()
+    created = store.record(card_id, event, facts, [recipient], now)
+    if not created:
+        return None
+    claimed = store.claim(created[0], now, LEASE)
+    if claimed is None:  # a tick took it meanwhile: that tick tries it
+        return None
+    return _settle_failure(store, claimed, error, now)
 
 
 def _count_sent(item: DeliveryItem, now: datetime) -> None:
@@ -213,6 +286,11 @@ def _card_event(
     record: DynamoDBRecord,
 ) -> tuple[str, int, AlertEvent, datetime, str | None] | None:
     """(card id, seq, alert, instant, column) of a new created/moved event item, else None."""
+    # Imported here: intake sends its mail through this module and never reads a stream.
+    from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
+        DynamoDBRecordEventName,
+    )
+
     if record.event_name != DynamoDBRecordEventName.INSERT or record.dynamodb is None:
         return None
     image = record.dynamodb.new_image or {}
@@ -234,7 +312,10 @@ def _json(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _send(item: DeliveryItem, secrets: dict[str, str | None]) -> None:
+def _send(item: DeliveryItem, secrets: dict[str, str | None], now: datetime) -> None:
+    if item.facts.get(_MIME) is not None:
+        _send_stored(str(item.facts[_MIME]), now)
+        return
     if item.channel == ASSIGN:
         _assign(str(item.card_id), item.target)
         return
@@ -246,6 +327,16 @@ def _send(item: DeliveryItem, secrets: dict[str, str | None]) -> None:
         secret = secrets[item.subscription_id]
     message = render_message(dict(item.facts), item.locale, item.timezone)
     get_channel(item.channel).send(item.target, message, secret)
+
+
+def _send_stored(mime: str, now: datetime) -> None:
+    """Send a stored message as it was built; only its ``Date`` becomes the time of this try."""
+    message = cast(
+        EmailMessage,
+        email.message_from_bytes(base64.b64decode(mime), policy=email.policy.default),
+    )
+    message.replace_header("Date", format_datetime(now))
+    send_mail(message)
 
 
 def _assign(card_id: str, assignee: str) -> None:

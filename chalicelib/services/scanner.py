@@ -16,7 +16,8 @@ Every minute (``app.py``) it:
    a level with ``assign_to``, the assignment;
 4. moves the timer's ``next_check_at`` to its next check point (or out of
    the index when none is left);
-5. tries every pending delivery due, its own and earlier failures alike.
+5. tries every pending delivery due, its own and earlier failures alike,
+   acknowledgements whose first send failed among them.
 
 Run twice at the same instant, the second run finds the timers moved on and
 the alerts recorded: it sends nothing new.
