@@ -34,7 +34,7 @@ from chalice.local import LambdaContext
 from chalicelib.adapters.attachments import attachments_bucket
 from chalicelib.adapters.inbound_mail import MAX_MESSAGE_BYTES
 from chalicelib.adapters.mail_sender import mail_from
-from chalicelib.services.acknowledgement import PUBLIC_URL_ENV
+from chalicelib.adapters.site import PUBLIC_URL_ENV
 from devstack.emulator import LOOPBACK, REGION
 
 DEFAULT_SMTP_PORT = 2525

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from chalicelib.adapters.site import site_path
+
 if TYPE_CHECKING:
     from jinja2 import Environment
 
@@ -51,8 +53,13 @@ def texts(locale: str) -> dict[str, Any]:
 
 
 def render(name: str, locale: str, **context: Any) -> str:
-    """Template ``name`` rendered in ``locale``; the words are in the template's ``t``."""
-    return _environment().get_template(name).render(t=texts(locale), locale=locale, **context)
+    """Template ``name`` rendered in ``locale``; the words are in the template's ``t``.
+
+    Links in templates start with ``site`` (``{{ site("/login") }}``), so that
+    they work under the public address's path too (``chalicelib.adapters.site``).
+    """
+    template = _environment().get_template(name)
+    return template.render(t=texts(locale), locale=locale, site=site_path, **context)
 
 
 def choose_locale(accept_language: str | None) -> str:

@@ -10,6 +10,7 @@ from chalice import Response
 from chalice.app import Request
 
 from chalicelib.adapters.config_items import BoardItem
+from chalicelib.adapters.site import site_path
 from chalicelib.adapters.templates import render, texts
 from chalicelib.api.auth import PUBLIC
 from chalicelib.api.pages import error_page, locale_of, page, wants_html
@@ -120,7 +121,8 @@ def post_form(
         lambda_context=lambda_context,
     )
     if media_type(request.headers) == FORM:
-        return Response(body="", status_code=303, headers={"Location": created["status_url"]})
+        location = site_path(created["status_url"])
+        return Response(body="", status_code=303, headers={"Location": location})
     return created
 
 

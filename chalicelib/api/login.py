@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from chalice import Response
 from chalice.app import Request
 
+from chalicelib.adapters.site import site_path
 from chalicelib.adapters.templates import render
 from chalicelib.api.auth import PUBLIC
 from chalicelib.api.pages import page
@@ -66,7 +67,9 @@ def login(body: LoginForm, request: Request) -> Response:
     )
     if (request.headers.get("x-forwarded-proto") or "").lower() == "https":
         cookie += "; Secure"
-    headers = {"Location": target or DASHBOARD, "Set-Cookie": cookie, "Cache-Control": "no-store"}
+    # ``next`` is a route's path (as the sign-in redirect gives it); the link adds the site's.
+    location = site_path(target or DASHBOARD)
+    headers = {"Location": location, "Set-Cookie": cookie, "Cache-Control": "no-store"}
     return Response(body="", status_code=303, headers=headers)
 
 

@@ -29,6 +29,7 @@ from chalice import Response
 from chalice.app import Request
 from pydantic import BaseModel, ValidationError
 
+from chalicelib.adapters.site import site_path
 from chalicelib.adapters.store_errors import is_transient
 from chalicelib.api.auth import authorize
 from chalicelib.api.errors import (
@@ -225,7 +226,7 @@ def sign_in_redirect(request: Request) -> Response:
         path = path.replace(f"{{{name}}}", quote(value, safe=""))
     if request.query_params:
         path = f"{path}?{urlencode(request.query_params)}"
-    location = f"{SIGN_IN_PATH}?{urlencode({'next': path})}"
+    location = site_path(f"{SIGN_IN_PATH}?{urlencode({'next': path})}")
     return Response(body="", status_code=303, headers={"Location": location})
 
 

@@ -30,6 +30,8 @@ from urllib.parse import urlencode
 
 from chalice import Response
 
+from chalicelib.adapters.site import site_path
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _CSV_HEADERS = {
     "Content-Type": "text/csv; charset=utf-8; header=present",
@@ -141,7 +143,7 @@ def chart(buckets: Sequence[Mapping[str, Any]], link: Mapping[str, Any]) -> Char
                     f"{bucket['label']}: {bucket['met']} met, {bucket['missed']} missed"
                     f" ({'no timers' if compliance is None else shown + ' compliance'})"
                 ),
-                href=f"/reports/sla/cards?{query_string(params)}",
+                href=site_path(f"/reports/sla/cards?{query_string(params)}"),
             )
         )
     ticks = [

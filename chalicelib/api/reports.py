@@ -15,6 +15,7 @@ from chalice import Response
 from chalice.app import Request
 
 from chalicelib.adapters.clock import get_clock
+from chalicelib.adapters.site import site_path
 from chalicelib.adapters.templates import render
 from chalicelib.api.pages import error_page, page
 from chalicelib.api.registry import HTML, JSON, endpoint
@@ -116,13 +117,17 @@ def _rows_page(query: RowsQuery, columns: list[str], rows: list[dict], cursor: s
         query=query,
         columns=columns,
         rows=rows,
-        csv_href=f"/reports/sla/cards?{query_string({**params, 'format': 'csv'})}",
+        csv_href=site_path(f"/reports/sla/cards?{query_string({**params, 'format': 'csv'})}"),
         next_href=(
             None
             if cursor is None
-            else f"/reports/sla/cards?{query_string({**params, 'format': 'html', 'next': cursor})}"
+            else site_path(
+                f"/reports/sla/cards?{query_string({**params, 'format': 'html', 'next': cursor})}"
+            )
         ),
-        back_href=f"/reports/sla/view?{query_string({**params, 'status': None, 'columns': None})}",
+        back_href=site_path(
+            f"/reports/sla/view?{query_string({**params, 'status': None, 'columns': None})}"
+        ),
     )
 
 
@@ -153,8 +158,10 @@ def report_view(query: ViewQuery) -> Response:
         chart=drawn,
         table=list(zip(answer["buckets"], drawn.bars, strict=True)),
         values=params,
-        csv_href=f"/reports/sla?{query_string({**params, 'format': 'csv'})}",
-        cards_href=f"/reports/sla/cards?{query_string({**bucket_of_all, 'format': 'html'})}",
+        csv_href=site_path(f"/reports/sla?{query_string({**params, 'format': 'csv'})}"),
+        cards_href=site_path(
+            f"/reports/sla/cards?{query_string({**bucket_of_all, 'format': 'html'})}"
+        ),
     )
     return page(html)
 

@@ -16,7 +16,6 @@ again. The outcome shows in ``GET /notifications`` (event ``acknowledgement``).
 
 from __future__ import annotations
 
-import os
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 from typing import Any
@@ -32,6 +31,7 @@ from chalicelib.adapters.inbound_mail import InboundMessage
 from chalicelib.adapters.mail_records import get_mail_records
 from chalicelib.adapters.mail_sender import mail_from
 from chalicelib.adapters.outbox import CARD_HEADER, EVENT_HEADER
+from chalicelib.adapters.site import public_link
 from chalicelib.adapters.templates import render, texts
 from chalicelib.services.boards import load_board
 from chalicelib.services.notifications import retry_mail, send_mail
@@ -39,13 +39,7 @@ from chalicelib.services.status import display_zone
 
 logger = Logger(child=True)
 
-PUBLIC_URL_ENV = "SLADESK_PUBLIC_URL"
 EVENT = "acknowledgement"
-
-
-def public_link(path: str) -> str:
-    """``path`` of the API as a link for mail: prefixed with ``SLADESK_PUBLIC_URL`` when set."""
-    return (os.environ.get(PUBLIC_URL_ENV) or "").rstrip("/") + path
 
 
 def acknowledge(card: dict[str, Any], *, locale: str, reply_to: InboundMessage | None) -> None:

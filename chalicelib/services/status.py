@@ -21,6 +21,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chalicelib.adapters.card_store import get_card_store
+from chalicelib.adapters.site import site_path
 from chalicelib.adapters.versioned_store import get_calendar_store, get_sla_store
 from chalicelib.domain.promises import (
     Promise,
@@ -103,7 +104,7 @@ def card_for_status_link(token: str) -> str:
 
 def _file_url(token: str, position: int) -> str:
     """Where the requester downloads their ``position``-th file (``/status/{token}/files/{n}``)."""
-    return f"/status/{quote(token, safe='')}/files/{position}"
+    return site_path(f"/status/{quote(token, safe='')}/files/{position}")
 
 
 def display_zone(pins: list[dict[str, Any]]) -> str:

@@ -257,3 +257,17 @@ def test_the_form_routes_are_in_the_openapi_document(api):
     assert {"200", "201", "401", "403", "413", "422"} <= set(mail["responses"])
     status = paths["/status/{token}"]["get"]["responses"]["200"]["content"]
     assert set(status) == {"text/html", "application/json"}
+
+
+def test_the_form_and_its_redirect_keep_the_public_addresss_path(api, board, monkeypatch):
+    monkeypatch.setenv(
+        "SLADESK_PUBLIC_URL", "https://abc123.execute-api.eu-west-1.amazonaws.com/api"
+    )
+    page = api.client.http.get(f"/form/{board['id']}", headers=BROWSER).body.decode()
+    assert f'action="/api/intake/form/{board["id"]}"' in page
+
+    response = post_form(api, board, FIELDS)
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith("/api/status/")
+    refused = post_form(api, board, {**FIELDS, "email": "not an address"})
+    assert f'action="/api/intake/form/{board["id"]}"' in refused.body.decode()

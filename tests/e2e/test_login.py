@@ -126,3 +126,34 @@ def test_the_dashboard_draws_linked_bars_and_escapes_hostile_text(api, clock):
     csv_file = get(api, "/reports/sla/cards?from=2026-11-02&to=2026-11-02&format=csv", cookie)
     text = csv_file.body.decode()
     assert '"[""<script>alert(1)</script>=cmd|\\"" /C calc""]"' in text
+
+
+def test_pages_and_redirects_keep_the_public_addresss_path(api, clock, monkeypatch):
+    # GIVEN a stack people reach at API Gateway's stage address, whose paths start with /api
+    monkeypatch.setenv(
+        "SLADESK_PUBLIC_URL", "https://abc123.execute-api.eu-west-1.amazonaws.com/api/"
+    )
+    desk = ReportDesk(api, clock)
+    desk.finish(utc(2026, 11, 2, 9), 5, card_type="bug")
+    desk.settle()
+
+    # THEN the sign-in redirect, the sign-in form and the way back all stay under /api
+    sent = get(api, VIEW)
+    location = urlsplit(sent.headers["Location"])
+    assert location.path == "/api/login"
+    assert parse_qs(location.query)["next"][0].startswith("/reports/sla/view?")
+    assert 'action="/api/login"' in get(api, "/login").body.decode()
+    signed_in = sign_in(api, api.keys["manager"], "/reports/sla/view%3Ffrom%3D2026-11-01")
+    assert signed_in.headers["Location"] == "/api/reports/sla/view?from=2026-11-01"
+    assert sign_in(api, api.keys["manager"]).headers["Location"] == "/api/reports/sla/view"
+    # AND every link of the dashboard and its drill-down does too
+    html = get(api, VIEW, cookie_of(signed_in)).body.decode()
+    links = re.findall(r'(?:href|action)="([^"#]+)"', html)
+    assert links
+    assert all(link.startswith("/api/reports/") for link in links), links
+    drill = get(
+        api, "/reports/sla/cards?from=2026-11-02&to=2026-11-02&format=html", cookie_of(signed_in)
+    )
+    drill_links = re.findall(r'href="([^"]+)"', drill.body.decode())
+    assert drill_links
+    assert all(link.startswith("/api/reports/") for link in drill_links), drill_links

@@ -10,7 +10,6 @@ is autoescaped: card titles are whatever a requester wrote.
 from __future__ import annotations
 
 import json
-import os
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -18,12 +17,12 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from chalicelib.adapters.channels import Message
+from chalicelib.adapters.site import public_link
 
 if TYPE_CHECKING:
     from jinja2 import Environment
 
 ALERT_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "alerts"
-PUBLIC_URL_ENV = "SLADESK_PUBLIC_URL"
 LOCALES = ("en", "ru")
 
 
@@ -53,7 +52,7 @@ def alert_words(locale: str) -> dict[str, Any]:
 
 def card_link(card_id: str | None) -> str:
     """The link to a card (its API resource), absolute when ``SLADESK_PUBLIC_URL`` is set."""
-    return (os.environ.get(PUBLIC_URL_ENV) or "").rstrip("/") + f"/cards/{card_id}"
+    return public_link(f"/cards/{card_id}")
 
 
 def render_message(facts: dict[str, Any], locale: str, zone: str) -> Message:
