@@ -29,8 +29,8 @@ from constructs import Construct
 from chalicelib.adapters.attachments import ATTACHMENTS_BUCKET_ENV
 from chalicelib.adapters.channels.telegram import TELEGRAM_TOKEN_ENV
 from chalicelib.adapters.mail_sender import MAIL_FROM_ENV
+from chalicelib.adapters.site import PUBLIC_URL_ENV
 from chalicelib.observability import SERVICE
-from chalicelib.services.acknowledgement import PUBLIC_URL_ENV
 from chalicelib.services.chat_actions import SLACK_SECRET_ENV, TELEGRAM_SECRET_ENV
 from chalicelib.services.sessions import SESSION_SECRET_ENV
 from infrastructure.access import ATTACHMENTS_PREFIX, INBOUND_MAIL_PREFIX, SECRETS
@@ -105,10 +105,9 @@ class SladeskStack(cdk.Stack):
                 MAIL_FROM_ENV: tenant.mail_from,
                 "POWERTOOLS_SERVICE_NAME": SERVICE,
                 "POWERTOOLS_METRICS_NAMESPACE": self.metrics_namespace,
+                PUBLIC_URL_ENV: tenant.public_url,
             }
         )
-        if tenant.public_url:
-            environment[PUBLIC_URL_ENV] = tenant.public_url
         self.app = SladeskApp(
             self,
             "App",

@@ -45,7 +45,7 @@ class Tenant:
     api_throttle: Throttle
     form_throttle: Throttle
     log_retention_days: int
-    public_url: str | None = None
+    public_url: str
     secrets_revision: int = 1
     schedules: dict[str, str] = field(default_factory=dict)
     tags: dict[str, str] = field(default_factory=dict)
@@ -113,7 +113,7 @@ def parse_tenant(document: Any, source: str) -> Tenant:
         log_retention_days=document.get(
             "log_retention_days", _defaults(schema, "log_retention_days")
         ),
-        public_url=document.get("public_url"),
+        public_url=document["public_url"],
         secrets_revision=document.get("secrets_revision", _defaults(schema, "secrets_revision")),
         schedules=dict(document.get("schedules", {})),
         tags=dict(document.get("tags", {})),

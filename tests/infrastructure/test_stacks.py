@@ -433,9 +433,8 @@ def test_each_function_gets_the_variables_its_code_reads_and_no_local_switch(sta
             "SLADESK_MAIL_FROM": tenant_file.mail_from,
             "POWERTOOLS_SERVICE_NAME": "sladesk",
             "POWERTOOLS_METRICS_NAMESPACE": f"sladesk/{tenant}",
+            "SLADESK_PUBLIC_URL": tenant_file.public_url,
         }
-        if tenant_file.public_url:
-            expected["SLADESK_PUBLIC_URL"] = tenant_file.public_url
         wanted_secrets = EXPECTED_ACCESS[handler]["secrets"]
         for name in wanted_secrets:
             expected[name] = _secret_reference(secrets[name])
@@ -445,7 +444,6 @@ def test_each_function_gets_the_variables_its_code_reads_and_no_local_switch(sta
             expected["SLADESK_ALERTS_TOPIC_ARN"] = {"Ref": alerts_topic}
         assert variables == expected, handler
         assert not set(variables) & LOCAL_ONLY_VARIABLES, handler
-    assert ("SLADESK_PUBLIC_URL" in json.dumps(synth.template)) == bool(tenant_file.public_url)
 
 
 def test_every_variable_the_code_reads_is_set_by_the_stack_or_local_only(stacks):

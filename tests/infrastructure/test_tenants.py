@@ -11,6 +11,7 @@ VALID = {
     "account": "111111111111",
     "region": "eu-west-1",
     "mail": {"from": "Support@acme.example", "inbound_domain": "help.acme.example"},
+    "public_url": "https://help.acme.example",
     "alert_subscribers": ["ops@acme.example"],
 }
 
@@ -28,7 +29,7 @@ def test_defaults_come_from_the_schema():
     assert tenant.log_retention_days == 90
     assert (tenant.api_throttle.rate_limit, tenant.api_throttle.burst_limit) == (50, 100)
     assert (tenant.form_throttle.rate_limit, tenant.form_throttle.burst_limit) == (2, 5)
-    assert tenant.public_url is None
+    assert tenant.public_url == "https://help.acme.example"
     assert tenant.schedules == {}
     assert tenant.secrets_revision == 1
     assert tenant.stack_name == "Sladesk-acme"
@@ -45,6 +46,7 @@ def test_defaults_come_from_the_schema():
         ({"schedules": {"breach_scan": "every minute"}}, "schedules.breach_scan"),
         ({"mail": {"from": "support@acme.example"}}, "mail"),
         ({"colour": "blue"}, "(top level)"),
+        ({"public_url": "http://help.acme.example"}, "public_url"),
     ],
 )
 def test_a_bad_field_is_refused_by_name(change, named):
@@ -52,6 +54,13 @@ def test_a_bad_field_is_refused_by_name(change, named):
         parse_tenant({**VALID, **change}, "acme.json")
     assert "acme.json is not a valid tenant file" in str(refusal.value)
     assert f"  {named}:" in str(refusal.value)
+
+
+def test_a_tenant_without_its_public_address_is_refused():
+    # Links in mail and on pages need it; API Gateway's own address has a path (/api).
+    document = {key: value for key, value in VALID.items() if key != "public_url"}
+    with pytest.raises(TenantError, match="'public_url' is a required property"):
+        parse_tenant(document, "acme.json")
 
 
 def test_the_name_must_match_the_file(tmp_path):
