@@ -21,12 +21,14 @@ import secrets
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 from chalicelib.adapters.automation_store import get_automation_store
 from chalicelib.adapters.card_items import CardEventItem, CardItem, CommentItem
 from chalicelib.adapters.card_store import ClaimTakenError, get_card_store
 from chalicelib.adapters.clock import get_clock
 from chalicelib.adapters.config_items import BoardItem
+from chalicelib.adapters.site import site_path
 from chalicelib.adapters.store_errors import WriteConflictError
 from chalicelib.domain.automations import Automation, CardState, slas_to_attach
 from chalicelib.domain.events import CardEvent, EventKind
@@ -203,12 +205,22 @@ def card_view(card: CardItem, timers: list[dict[str, Any]] | None = None) -> dic
         "assignee": card.assignee,
         "slas": card.slas,
         "channel": card.channel,
-        "attachments": list(card.attachments or []),
+        "attachments": [
+            {**file, "url": _file_url(card.card_id, position, file)}
+            for position, file in enumerate(card.attachments or [], start=1)
+        ],
         "created_at": card.created_at,
         "updated_at": card.updated_at,
         "version": card.version,
         "timers": card_timers(card) if timers is None else timers,
     }
+
+
+def _file_url(card_id: str, position: int, file: dict[str, Any]) -> str | None:
+    """Where an agent downloads the card's ``position``-th file; None when it was not kept."""
+    if not file.get("object_key"):
+        return None
+    return site_path(f"/cards/{quote(card_id, safe='')}/attachments/{position}")
 
 
 def _whole_seconds(amount: timedelta) -> int:

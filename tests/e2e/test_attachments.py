@@ -92,7 +92,10 @@ def test_an_agent_is_sent_to_a_short_lived_link_that_saves_the_file(api, mailed)
 def test_the_position_counts_from_one_in_the_order_the_card_lists_its_files(api, mailed):
     card_id, _ = mailed
     card = api.ok("GET", f"/cards/{card_id}", role="agent")
-    assert [a["filename"] for a in card["attachments"]] == ["отчёт за ноябрь.pdf", "скриншот.png"]
+    assert [(a["filename"], a["url"]) for a in card["attachments"]] == [
+        ("отчёт за ноябрь.pdf", f"/cards/{card_id}/attachments/1"),
+        ("скриншот.png", f"/cards/{card_id}/attachments/2"),
+    ]
 
     location, query = redirect_target(
         api.call("GET", f"/cards/{card_id}/attachments/2", role="agent")
@@ -137,6 +140,8 @@ def test_a_file_too_large_to_keep_is_listed_without_a_link_and_cannot_be_downloa
     requester = api.refused("GET", f"{status_url}/files/1", role=None, status=404)
 
     assert shown.json_body["attachments"] == [{"filename": "huge.iso", "size": 0, "url": None}]
+    [listed] = api.ok("GET", f"/cards/{card_id}", role="agent")["attachments"]
+    assert listed["url"] is None
     assert "huge.iso — too large to keep" in page.body.decode()
     assert agent["code"] == requester["code"] == "attachment_not_kept"
 

@@ -120,6 +120,8 @@ class CardAttachment(Resource):
     too_large: bool
     object_key: str | None = None
     comment_seq: int | None = None
+    url: str | None = None
+    """Where an agent downloads it (``GET /cards/{id}/attachments/{n}``); null when not kept."""
 
 
 class Card(Resource):
