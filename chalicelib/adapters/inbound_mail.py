@@ -42,6 +42,10 @@ MAX_MESSAGE_BYTES = 25 * 1024 * 1024
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 """Attachments above this decoded size are listed on the card but not kept."""
 
+MAX_HTML_CHARS = 1024 * 1024
+"""How much of an HTML-only body is read for its text: the start of a longer one (a card
+keeps far less text than this; reducing HTML costs about a second per megabyte)."""
+
 DERIVED_ID_DOMAIN = "derived.sladesk.invalid"
 """Domain of the Message-ID made up for a message that has none (``.invalid`` per RFC 2606)."""
 
@@ -451,7 +455,9 @@ class _Reader:
         if text:
             return text
         html = self._message.get_body(preferencelist=("html",))
-        return _clean_text(html_to_text(self._decoded_text(html))) if html is not None else ""
+        if html is None:
+            return ""
+        return _clean_text(html_to_text(self._decoded_text(html)[:MAX_HTML_CHARS]))
 
     def attachments(self, max_bytes: int) -> tuple[Attachment, ...]:
         """The files sent with the message; those over ``max_bytes`` without their bytes."""

@@ -13,6 +13,7 @@ import pytest
 from chalicelib.adapters.html_text import html_to_text
 from chalicelib.adapters.inbound_mail import (
     DERIVED_ID_DOMAIN,
+    MAX_HTML_CHARS,
     MAX_MESSAGE_BYTES,
     AutoSubmittedReason,
     InboundMessage,
@@ -662,6 +663,20 @@ def test_an_html_reply_is_trimmed_like_a_text_one() -> None:
     message["From"] = IVAN
     message.set_content(html, subtype="html")
     assert parse_message(message.as_bytes()).reply_text == "Works now, thanks!"
+
+
+def test_only_the_start_of_a_huge_html_only_body_is_read_for_its_text() -> None:
+    filler = "<p style='color:#333;margin:0'>Line of a very long newsletter.</p>"
+    html = "<p>The report page is blank.</p>" + filler * (MAX_HTML_CHARS // len(filler) + 1000)
+    message = EmailMessage()
+    message["From"] = IVAN
+    message.set_content(html + "<p>BEYOND THE CAP</p>", subtype="html")
+
+    text = parse_message(message.as_bytes()).text
+
+    assert text.startswith("The report page is blank.")
+    assert "Line of a very long newsletter." in text
+    assert "BEYOND THE CAP" not in text
 
 
 # --- helpers ----------------------------------------------------------------------------------
