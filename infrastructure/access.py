@@ -6,10 +6,10 @@ which of the stack's other resources it uses. Actions are listed one by one
 (never ``*``) and ``dynamodb:Scan`` is never granted, so the "no table scans"
 invariant (``../shared/DESIGN.md``) holds in IAM as well as in code.
 
-Secrets reach a function as environment variables that hold CloudFormation
-dynamic references to the stack's Secrets Manager secrets (resolved at deploy
-time, never a value in the template); a function is given only the secrets
-its handler reads, so its role needs no Secrets Manager access.
+Secrets stay in the stack's Secrets Manager secrets: a function is given
+only the ARNs of those its handler reads (``<name>_ARN``, see
+``chalicelib/adapters/secrets.py``), never a value, and its role may read
+exactly those secrets at run time.
 
 Every function is traced (X-Ray): ``xray:PutTraceSegments`` and
 ``xray:PutTelemetryRecords`` support no resource but ``*``, the only statement
@@ -66,6 +66,9 @@ WRITE_ATTACHMENT_ACTIONS = ("s3:PutObject",)
 # A presigned download link acts with the role that signed it: the API must be able to read.
 READ_ATTACHMENT_ACTIONS = ("s3:GetObject",)
 TRACING_ACTIONS = ("xray:PutTelemetryRecords", "xray:PutTraceSegments")
+# The secrets are encrypted with Secrets Manager's AWS managed key, whose key policy
+# lets the account's principals decrypt through Secrets Manager: no kms:Decrypt here.
+READ_SECRET_ACTIONS = ("secretsmanager:GetSecretValue",)
 
 # The secrets a function may be given, by the environment variable the app reads.
 SECRETS = (SESSION_SECRET_ENV, SLACK_SECRET_ENV, TELEGRAM_SECRET_ENV, TELEGRAM_TOKEN_ENV)

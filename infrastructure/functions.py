@@ -8,7 +8,8 @@ function's event sources with property overrides that point at this stack's
 own resources (``../shared/DESIGN.md``, "Known traps"), and gives every
 function a role of its own (``access.py``), a log group with the tenant's
 retention, active tracing, and the environment only some functions need: the
-secrets its handler reads (as dynamic references) and the alerts topic.
+ARNs of the secrets its handler reads (read at run time, never a value in the
+configuration) and the alerts topic.
 Functions, handlers and event sources are read from the packaged template,
 so a handler added to ``app.py`` is picked up without a change here.
 """
@@ -36,6 +37,7 @@ from aws_cdk import aws_sqs as sqs
 from chalice.cdk import Chalice
 from constructs import Construct
 
+from chalicelib.adapters.secrets import arn_variable
 from infrastructure import access
 from infrastructure.tables import TableSpec
 from infrastructure.tenants import Tenant
@@ -57,10 +59,6 @@ STREAM_MAPPING = {
 # Set on the functions that deliver alerts: the topic their ``sns`` deliveries may
 # reach (the local stack sets the same variable to its own topic).
 ALERTS_TOPIC_ENV = "SLADESK_ALERTS_TOPIC_ARN"
-# Set on the functions that are given secrets: CloudFormation resolves a dynamic
-# reference only when it updates the function, so raising the tenant's
-# ``secrets_revision`` is what makes a deploy read changed secrets.
-SECRETS_REVISION_ENV = "SLADESK_SECRETS_REVISION"
 # Paths of the public request form, which gets the tighter throttle.
 PUBLIC_FORM_PREFIXES = ("/form/", "/intake/form/")
 # What API Gateway answers itself, before or instead of the app, in the contract's error
@@ -247,13 +245,11 @@ class SladeskApp(Construct):
 
     def _own_environment(self, needs: access.Access) -> dict[str, str]:
         """The variables only this function gets, on top of the stack's shared ones."""
+        # Only where each secret is: the app reads its value at run time, so whoever reads
+        # the function's configuration learns no secret, and a put value needs no deploy.
         environment = {
-            # ``{{resolve:secretsmanager:...}}``: the value never appears in the template.
-            name: self._resources.secrets[name].secret_value.unsafe_unwrap()
-            for name in needs.secrets
+            arn_variable(name): self._resources.secrets[name].secret_arn for name in needs.secrets
         }
-        if needs.secrets:
-            environment[SECRETS_REVISION_ENV] = str(self._tenant.secrets_revision)
         if needs.publishes_alerts:
             environment[ALERTS_TOPIC_ENV] = self._resources.alerts_topic.topic_arn
         return environment
@@ -279,6 +275,15 @@ class SladeskApp(Construct):
     def _service_statements(self, needs: access.Access) -> list[iam.PolicyStatement]:
         resources = self._resources
         statements = []
+        if needs.secrets:
+            statements.append(
+                iam.PolicyStatement(
+                    actions=list(access.READ_SECRET_ACTIONS),
+                    resources=[
+                        resources.secrets[name].secret_arn for name in sorted(needs.secrets)
+                    ],
+                )
+            )
         if needs.reads_inbound_mail:
             statements.append(
                 iam.PolicyStatement(

@@ -3,10 +3,11 @@
 The stack creates the resources and hands their names to the app through
 environment variables; configuration flows one way (infrastructure sets it,
 the runtime reads it). Secrets are Secrets Manager secrets of the stack,
-generated at creation (operators replace the ones Slack and Telegram issue),
-and reach the functions as dynamic references, never as values in the
-template. Nothing is shared with another tenant's stack: no exports, no
-imports, no names a second stack could collide with.
+generated at creation (operators replace the ones Slack and Telegram issue);
+a function is given only their ARNs and reads the values at run time, so no
+value is in the template or a function's configuration. Nothing is shared
+with another tenant's stack: no exports, no imports, no names a second stack
+could collide with.
 """
 
 from __future__ import annotations

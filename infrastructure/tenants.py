@@ -46,7 +46,6 @@ class Tenant:
     form_throttle: Throttle
     log_retention_days: int
     public_url: str
-    secrets_revision: int = 1
     schedules: dict[str, str] = field(default_factory=dict)
     tags: dict[str, str] = field(default_factory=dict)
 
@@ -114,7 +113,6 @@ def parse_tenant(document: Any, source: str) -> Tenant:
             "log_retention_days", _defaults(schema, "log_retention_days")
         ),
         public_url=document["public_url"],
-        secrets_revision=document.get("secrets_revision", _defaults(schema, "secrets_revision")),
         schedules=dict(document.get("schedules", {})),
         tags=dict(document.get("tags", {})),
     )

@@ -5,8 +5,9 @@ Slack: the callback's ``response_url`` receives a message in the channel.
 without it only ``https://hooks.slack.com`` is called, since the URL comes
 from the request. Telegram: ``answerCallbackQuery`` shows the answer to
 the user who pressed, and ``editMessageText`` adds it to the alert and
-takes the "Take" button away once the card is taken. The bot token is
-``TELEGRAM_BOT_TOKEN``; ``TELEGRAM_API_BASE`` replaces the API's address.
+takes the "Take" button away once the card is taken. The bot token is the
+secret ``TELEGRAM_BOT_TOKEN`` (``adapters.secrets``); ``TELEGRAM_API_BASE``
+replaces the API's address.
 Uses the standard library's ``urllib``, as the alert channels do.
 """
 
@@ -25,6 +26,7 @@ from chalicelib.adapters.channels.telegram import (
     TELEGRAM_BASE_ENV,
     TELEGRAM_TOKEN_ENV,
 )
+from chalicelib.adapters.secrets import SecretUnavailableError, read_secret
 
 SLACK_HOOKS = "https://hooks.slack.com"
 _TIMEOUT_SECONDS = 5
@@ -49,7 +51,10 @@ def answer_slack(response_url: str, text: str) -> None:
 
 def answer_telegram(callback_query_id: str, text: str, edit: dict[str, Any] | None = None) -> None:
     """Answer a callback query with ``text``; ``edit`` (``editMessageText`` fields) edits it."""
-    token = os.environ.get(TELEGRAM_TOKEN_ENV)
+    try:
+        token = read_secret(TELEGRAM_TOKEN_ENV)
+    except SecretUnavailableError as error:
+        raise ChatReplyError(f"telegram: {error}") from None
     if not token:
         raise ChatReplyError(f"telegram: {TELEGRAM_TOKEN_ENV} is not set")
     base = (os.environ.get(TELEGRAM_BASE_ENV) or TELEGRAM_BASE).rstrip("/")

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -36,6 +35,7 @@ from chalicelib.adapters.card_store import ClaimTakenError, get_card_store
 from chalicelib.adapters.chat_callbacks import ChatCallbackItem, get_chat_callbacks
 from chalicelib.adapters.chat_replies import ChatReplyError, answer_slack, answer_telegram
 from chalicelib.adapters.clock import get_clock
+from chalicelib.adapters.secrets import SecretUnavailableError, read_secret
 from chalicelib.adapters.subscription_store import get_subscription_store
 from chalicelib.observability import count, working_on
 from chalicelib.services.boards import load_board
@@ -115,7 +115,7 @@ def slack_signed(headers: Mapping[str, str], raw_body: bytes, now: datetime) -> 
     The signature is ``v0=`` + HMAC-SHA256 of ``v0:{timestamp}:{raw body}``;
     a timestamp more than ``REPLAY_WINDOW`` away from now is refused.
     """
-    secret = os.environ.get(SLACK_SECRET_ENV)
+    secret = _verification_secret(SLACK_SECRET_ENV)
     timestamp = _header(headers, "X-Slack-Request-Timestamp")
     given = _header(headers, "X-Slack-Signature")
     if not secret or not timestamp or not given or not timestamp.isdigit():
@@ -129,7 +129,7 @@ def slack_signed(headers: Mapping[str, str], raw_body: bytes, now: datetime) -> 
 
 def telegram_signed(headers: Mapping[str, str], path_secret: str) -> bool:
     """Whether both the path's secret and ``X-Telegram-Bot-Api-Secret-Token`` are ours."""
-    secret = os.environ.get(TELEGRAM_SECRET_ENV)
+    secret = _verification_secret(TELEGRAM_SECRET_ENV)
     token = _header(headers, "X-Telegram-Bot-Api-Secret-Token")
     if not secret or not token:
         return False
@@ -137,6 +137,16 @@ def telegram_signed(headers: Mapping[str, str], path_secret: str) -> bool:
     return hmac.compare_digest(ours, path_secret.encode("utf-8")) and hmac.compare_digest(
         ours, token.encode("utf-8")
     )
+
+
+def _verification_secret(name: str) -> str | None:
+    """The secret a callback is verified with; None (so the callback is refused) when unreadable."""
+    try:
+        return read_secret(name)
+    except SecretUnavailableError as error:
+        # Refusing is safe (Slack and Telegram show the failure); the log says why.
+        logger.error("a chat callback could not be verified", extra={"reason": str(error)})
+        return None
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:

@@ -2,7 +2,8 @@
 
 The cookie's value is ``v1.<key id>.<role>.<expiry, Unix seconds>.<signature>``,
 the signature an HMAC-SHA256 of the rest under the server's secret
-(``SLADESK_SESSION_SECRET``). Nothing is stored per session; a session
+(``SLADESK_SESSION_SECRET``, read through ``adapters.secrets``: from
+Secrets Manager in a deployed stack). Nothing is stored per session; a session
 stops at its expiry, when the secret changes, or at once when its key is
 deleted (each use reads the key by id, as a header would by hash). The
 raw key never leaves the sign-in request.
@@ -21,8 +22,11 @@ import secrets
 from datetime import timedelta
 from functools import cache
 
+from aws_lambda_powertools import Logger
+
 from chalicelib.adapters.clock import get_clock
 from chalicelib.adapters.key_store import get_key_store
+from chalicelib.adapters.secrets import SecretUnavailableError, read_secret
 from chalicelib.services.errors import ServiceError
 from chalicelib.services.keys import Principal, authenticate
 
@@ -31,9 +35,11 @@ SESSION_SECRET_ENV = "SLADESK_SESSION_SECRET"  # noqa: S105 (a variable name, no
 SESSION_LIFETIME = timedelta(hours=8)
 _VERSION = "v1"
 
+logger = Logger(child=True)
+
 
 class SessionsUnavailableError(ServiceError):
-    """No session secret is configured, so no browser can sign in (503)."""
+    """No session secret is configured or it cannot be read, so no browser can sign in (503)."""
 
     code = "sessions_unavailable"
 
@@ -81,7 +87,13 @@ def _sign(payload: str, secret: bytes) -> str:
 
 
 def _secret() -> bytes:
-    configured = os.environ.get(SESSION_SECRET_ENV)
+    try:
+        configured = read_secret(SESSION_SECRET_ENV)
+    except SecretUnavailableError as error:
+        logger.error("the session secret cannot be read", extra={"reason": str(error)})
+        raise SessionsUnavailableError(
+            "sign-in is unavailable: the server cannot read its session secret"
+        ) from None
     if configured:
         return configured.encode("utf-8")
     if os.environ.get("SLADESK_DEV") == "1":

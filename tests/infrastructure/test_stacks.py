@@ -38,6 +38,7 @@ SESSION, SLACK, TELEGRAM_HOOK, TELEGRAM_BOT = (
     "TELEGRAM_WEBHOOK_SECRET",
     "TELEGRAM_BOT_TOKEN",
 )
+SECRET_VARIABLES = {SESSION, SLACK, TELEGRAM_HOOK, TELEGRAM_BOT}
 # What each handler's code touches (read from the code, independently of access.py):
 # tables read and written, and the other services it calls.
 EXPECTED_ACCESS = {
@@ -411,11 +412,9 @@ def _secret_ids(synth):
     }
 
 
-def _secret_reference(logical_id):
-    """A CloudFormation dynamic reference to the whole value of one secret of the stack."""
-    return {
-        "Fn::Join": ["", ["{{resolve:secretsmanager:", {"Ref": logical_id}, ":SecretString:::}}"]]
-    }
+def _secret_arn(logical_id):
+    """The ARN of one secret of the stack (a secret's ``Ref``)."""
+    return {"Ref": logical_id}
 
 
 @pytest.mark.parametrize("tenant", TENANTS)
@@ -437,9 +436,7 @@ def test_each_function_gets_the_variables_its_code_reads_and_no_local_switch(sta
         }
         wanted_secrets = EXPECTED_ACCESS[handler]["secrets"]
         for name in wanted_secrets:
-            expected[name] = _secret_reference(secrets[name])
-        if wanted_secrets:
-            expected["SLADESK_SECRETS_REVISION"] = str(tenant_file.secrets_revision)
+            expected[f"{name}_ARN"] = _secret_arn(secrets[name])
         if "sns:Publish" in EXPECTED_ACCESS[handler]["services"]:
             expected["SLADESK_ALERTS_TOPIC_ARN"] = {"Ref": alerts_topic}
         assert variables == expected, handler
@@ -463,8 +460,12 @@ def test_every_variable_the_code_reads_is_set_by_the_stack_or_local_only(stacks)
         for _, function in _functions(stacks[tenant]).values()
         for name in function["Environment"]["Variables"]
     }
+    # A secret's own variable is the local stack's and the tests' fallback: a deployed
+    # function is given where the secret is instead (``<name>_ARN``).
+    assert read >= SECRET_VARIABLES
+    assert {f"{name}_ARN" for name in SECRET_VARIABLES} <= set_somewhere
+    read -= SECRET_VARIABLES
     assert read - LOCAL_ONLY_VARIABLES <= set_somewhere, "variables the stack does not set"
-    assert read >= {"SLADESK_SESSION_SECRET", "SLACK_SIGNING_SECRET", "TELEGRAM_BOT_TOKEN"}
 
 
 @pytest.mark.parametrize("tenant", TENANTS)
@@ -480,11 +481,15 @@ def test_secrets_are_generated_per_stack_and_never_in_the_template(stacks, tenan
     # The local stack's and the tests' values never reach a deployed stack.
     for literal in ("local-slack-secret", "local-telegram", "test-session-secret"):
         assert literal not in text
-    for _, function in _functions(synth).values():
+    for handler, (_, function) in _functions(synth).items():
         variables = function["Environment"]["Variables"]
-        for name in (SESSION, SLACK, TELEGRAM_HOOK, TELEGRAM_BOT):
-            if name in variables:
-                assert variables[name] == _secret_reference(_secret_ids(synth)[name])
+        # Only where each secret is: neither a value nor a reference CloudFormation resolves.
+        assert not set(variables) & SECRET_VARIABLES, handler
+        assert "{{resolve:" not in json.dumps(variables), handler
+        for name in SECRET_VARIABLES:
+            if f"{name}_ARN" in variables:
+                assert variables[f"{name}_ARN"] == _secret_arn(_secret_ids(synth)[name])
+    assert "{{resolve:secretsmanager" not in text
     outputs = synth.template["Outputs"]
     for logical_id in _secret_ids(synth).values():
         [name] = [key for key, value in outputs.items() if value["Value"] == {"Ref": logical_id}]
@@ -527,7 +532,10 @@ def test_each_function_has_its_own_role_with_named_actions_on_named_resources(st
             actions = _listed(statement["Action"])
             assert all("*" not in action for action in actions), actions
             assert "dynamodb:Scan" not in actions
-            assert not any(action.startswith("secretsmanager:") for action in actions)
+            assert not any(
+                action.startswith("secretsmanager:") and action != "secretsmanager:GetSecretValue"
+                for action in actions
+            )
             # X-Ray's actions take no resource but "*"; every other resource is named.
             if set(actions) != set(TRACING_ACTIONS):
                 assert "*" not in _listed(statement["Resource"])
@@ -590,6 +598,32 @@ def test_each_function_is_granted_exactly_what_its_code_touches(stacks, tenant):
             identities = json.dumps(resources_by_action["ses:SendRawEmail"])
             assert synth.stack.tenant.mail_from in identities
             assert len(resources_by_action["ses:SendRawEmail"]) == 2
+
+
+@pytest.mark.parametrize("tenant", TENANTS)
+def test_each_function_may_read_exactly_the_secrets_its_code_reads(stacks, tenant):
+    synth = stacks[tenant]
+    secrets = _secret_ids(synth)
+    for handler, (_, function) in _functions(synth).items():
+        wanted = [
+            _secret_arn(secrets[name]) for name in sorted(EXPECTED_ACCESS[handler]["secrets"])
+        ]
+        reading = [
+            statement
+            for statement in _statements(synth, function)
+            if any(action.startswith("secretsmanager:") for action in _listed(statement["Action"]))
+        ]
+        if not wanted:
+            assert reading == [], handler
+            continue
+        # One statement: GetSecretValue alone, on exactly these secrets; the secrets use
+        # Secrets Manager's AWS managed key, so no kms:Decrypt goes with it.
+        [statement] = reading
+        assert _listed(statement["Action"]) == ["secretsmanager:GetSecretValue"], handler
+        granted = _listed(statement["Resource"])
+        assert sorted(granted, key=json.dumps) == sorted(wanted, key=json.dumps), handler
+    for resource in synth.resources("AWS::SecretsManager::Secret").values():
+        assert "KmsKeyId" not in resource["Properties"]
 
 
 @pytest.mark.parametrize("tenant", TENANTS)

@@ -31,7 +31,6 @@ def test_defaults_come_from_the_schema():
     assert (tenant.form_throttle.rate_limit, tenant.form_throttle.burst_limit) == (2, 5)
     assert tenant.public_url == "https://help.acme.example"
     assert tenant.schedules == {}
-    assert tenant.secrets_revision == 1
     assert tenant.stack_name == "Sladesk-acme"
 
 
@@ -41,7 +40,8 @@ def test_defaults_come_from_the_schema():
         ({"account": "12345"}, "account"),
         ({"region": "Europe"}, "region"),
         ({"log_retention_days": 42}, "log_retention_days"),
-        ({"secrets_revision": 0}, "secrets_revision"),
+        # Secrets are read at run time: there is no revision to raise any more.
+        ({"secrets_revision": 2}, "(top level)"),
         ({"alert_subscribers": []}, "alert_subscribers"),
         ({"schedules": {"breach_scan": "every minute"}}, "schedules.breach_scan"),
         ({"mail": {"from": "support@acme.example"}}, "mail"),

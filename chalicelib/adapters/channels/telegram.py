@@ -2,8 +2,9 @@
 
 The "Take" button's ``callback_data`` is ``take:<card id>``, what
 ``POST /hooks/telegram/{secret}`` acts on (``../shared/API.md``). The bot
-token comes from ``TELEGRAM_BOT_TOKEN``; ``TELEGRAM_API_BASE`` replaces
-``https://api.telegram.org`` for the local stack and tests.
+token is the secret ``TELEGRAM_BOT_TOKEN`` (``adapters.secrets``);
+``TELEGRAM_API_BASE`` replaces ``https://api.telegram.org`` for the local
+stack and tests.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from chalicelib.adapters.channels import DeliveryError, Message
 from chalicelib.adapters.channels.http import post_json
+from chalicelib.adapters.secrets import SecretUnavailableError, read_secret
 
 TELEGRAM_BASE = "https://api.telegram.org"
 TELEGRAM_BASE_ENV = "TELEGRAM_API_BASE"
@@ -42,7 +44,11 @@ class TelegramChannel:
 
     def send(self, target: str, message: Message, secret: str | None) -> str:
         """Call ``sendMessage``; answers the message id Telegram gave."""
-        token = os.environ.get(TELEGRAM_TOKEN_ENV)
+        try:
+            token = read_secret(TELEGRAM_TOKEN_ENV)
+        except SecretUnavailableError as error:
+            # Secrets Manager may answer on the next tick: the delivery is tried again then.
+            raise DeliveryError(f"telegram: {error}", permanent=False) from None
         if not token:
             raise DeliveryError(f"telegram: {TELEGRAM_TOKEN_ENV} is not set", permanent=True)
         base = (os.environ.get(TELEGRAM_BASE_ENV) or TELEGRAM_BASE).rstrip("/")
