@@ -4,7 +4,8 @@ A correct key answers 303 to ``next`` (only a local path: one ``/`` and not
 ``//`` or ``/\\``, so no other site) or to the dashboard, with the session
 cookie: HttpOnly (no script reads it), SameSite=Strict (no other site's page
 sends it), Secure when the request came over HTTPS, and expiring with the
-session. A wrong key gets the page again with 401.
+session. A wrong key gets the page again with 401. The page speaks the
+language the browser's ``Accept-Language`` prefers (English by default).
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from chalice import Response
 from chalice.app import Request
 
 from chalicelib.adapters.site import site_path
-from chalicelib.adapters.templates import render
+from chalicelib.adapters.templates import render, texts
 from chalicelib.api.auth import PUBLIC
-from chalicelib.api.pages import page
+from chalicelib.api.pages import locale_of, page
 from chalicelib.api.registry import FORM, HTML, JSON, SIGN_IN_PATH, endpoint
 from chalicelib.api.schemas.login import LoginForm, LoginQuery
 from chalicelib.services.sessions import (
@@ -33,9 +34,9 @@ _MAX_LOGIN_BYTES = 8 * 1024
 
 
 @endpoint("GET", SIGN_IN_PATH, role=PUBLIC, query=LoginQuery, answers=(HTML,))
-def login_page(query: LoginQuery) -> Response:
+def login_page(query: LoginQuery, request: Request) -> Response:
     """The staff sign-in page: one password field for the API key."""
-    return _page(safe_next(query.next), None, 200)
+    return _page(locale_of(request), safe_next(query.next), None, 200)
 
 
 @endpoint(
@@ -55,12 +56,13 @@ def login_page(query: LoginQuery) -> Response:
 def login(body: LoginForm, request: Request) -> Response:
     """Sign in with an API key: sets the session cookie and answers 303 to ``next``."""
     target = safe_next(body.next)
+    locale = locale_of(request)
     try:
         session = start_session(body.key.strip()) if body.key.strip() else None
-    except SessionsUnavailableError as error:
-        return _page(target, error.message, 503)
+    except SessionsUnavailableError:
+        return _page(locale, target, "login_unavailable", 503)
     if session is None:
-        return _page(target, "That key is not known. Check it and try again.", 401)
+        return _page(locale, target, "login_unknown_key", 401)
     value, _ = session
     cookie = (
         f"{SESSION_COOKIE}={value}; Path=/; Max-Age={session_seconds()}; HttpOnly; SameSite=Strict"
@@ -83,7 +85,9 @@ def safe_next(value: str | None) -> str | None:
     return value
 
 
-def _page(next_path: str | None, error: str | None, status: int) -> Response:
+def _page(locale: str, next_path: str | None, error: str | None, status: int) -> Response:
+    """The sign-in page in ``locale``; ``error`` names the words of the refusal to show."""
     hours = int(SESSION_LIFETIME.total_seconds() // 3600)
-    html = render("login.html", "en", next=next_path or "", error=error, hours=hours)
+    message = texts(locale)[error] if error else None
+    html = render("login.html", locale, next=next_path or "", error=message, hours=hours)
     return page(html, status)

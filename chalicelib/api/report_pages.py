@@ -15,6 +15,11 @@ The chart is drawn on the server as SVG (no scripts, nothing fetched): one
 stacked bar per bucket, met (green) under missed (red), its height the
 number of timers that stopped in the bucket, its compliance written above
 it, and each bar a link to the bucket's drill-down.
+
+The pages speak the browser's language (``Accept-Language``; English by
+default): their words, the chart's, the error page's and the way numbers
+are written (``LocalNumbers``) come from the template texts. Only the CSV
+stays as it is in every language: its column names are a data format.
 """
 
 from __future__ import annotations
@@ -29,8 +34,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from chalice import Response
+from chalice.app import Request
 
 from chalicelib.adapters.site import site_path
+from chalicelib.adapters.templates import render, texts
+from chalicelib.api.pages import locale_of, page, wants_html
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _CSV_HEADERS = {
@@ -88,6 +96,24 @@ def query_string(params: Mapping[str, Any]) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class LocalNumbers:
+    """Numbers as a locale writes them: its decimal mark and its way with percentages."""
+
+    locale: str
+
+    def decimal(self, value: float, digits: int = 2) -> str:
+        """``value`` with ``digits`` decimals: ``140.50``, in Russian ``140,50``."""
+        return f"{value:.{digits}f}".replace(".", texts(self.locale)["report_decimal_mark"])
+
+    def percent(self, share: float | None, digits: int = 0) -> str:
+        """A share (0 to 1) as a percentage: ``93.5%``, in Russian ``93,5 %``; a dash for none."""
+        if share is None:
+            return "–"
+        number = self.decimal(share * 100, digits)
+        return texts(self.locale)["report_percent"].format(number=number)
+
+
+@dataclass(frozen=True, slots=True)
 class Bar:
     """One bucket's bar, ready to draw."""
 
@@ -116,8 +142,10 @@ class Chart:
     ticks: list[tuple[int, float]]
 
 
-def chart(buckets: Sequence[Mapping[str, Any]], link: Mapping[str, Any]) -> Chart:
+def chart(buckets: Sequence[Mapping[str, Any]], link: Mapping[str, Any], locale: str) -> Chart:
     """The chart of a report's buckets; each bar links to the drill-down with ``link`` params."""
+    words = texts(locale)
+    numbers = LocalNumbers(locale)
     peak = max((b["met"] + b["missed"] for b in buckets), default=0)
     scale_top = _nice_top(peak)
     bottom = _TOP + _PLOT_HEIGHT
@@ -127,7 +155,12 @@ def chart(buckets: Sequence[Mapping[str, Any]], link: Mapping[str, Any]) -> Char
         met_height = _PLOT_HEIGHT * bucket["met"] / scale_top
         missed_height = _PLOT_HEIGHT * bucket["missed"] / scale_top
         compliance = bucket["compliance"]
-        shown = "–" if compliance is None else f"{compliance * 100:.0f}%"
+        shown = numbers.percent(compliance)
+        share = (
+            words["report_bar_empty"]
+            if compliance is None
+            else words["report_bar_share"].format(percent=shown)
+        )
         params = {**link, "from": bucket["start"], "to": bucket["end"], "format": "html"}
         bars.append(
             Bar(
@@ -139,9 +172,8 @@ def chart(buckets: Sequence[Mapping[str, Any]], link: Mapping[str, Any]) -> Char
                 label=bucket["label"],
                 show_label=index % every == 0,
                 compliance=shown,
-                title=(
-                    f"{bucket['label']}: {bucket['met']} met, {bucket['missed']} missed"
-                    f" ({'no timers' if compliance is None else shown + ' compliance'})"
+                title=words["report_bar_title"].format(
+                    label=bucket["label"], met=bucket["met"], missed=bucket["missed"], share=share
                 ),
                 href=site_path(f"/reports/sla/cards?{query_string(params)}"),
             )
@@ -158,6 +190,35 @@ def chart(buckets: Sequence[Mapping[str, Any]], link: Mapping[str, Any]) -> Char
         bars=bars,
         ticks=ticks,
     )
+
+
+def staff_error_page(request: Request, refusal: Response) -> Response:
+    """A staff page's refusal as a page in the browser's language; JSON clients get it unchanged.
+
+    The sentence is the page's own (by the refusal's code, naming the field
+    to correct); the server's message follows as the details.
+    """
+    if not wants_html(request) or not isinstance(refusal.body, dict):
+        return refusal
+    error = refusal.body.get("error") or {}
+    locale = locale_of(request)
+    html = render(
+        "reports/error.html",
+        locale,
+        message=_refusal_words(error, texts(locale)),
+        detail=str(error.get("message") or ""),
+    )
+    return page(html, refusal.status_code)
+
+
+def _refusal_words(error: Mapping[str, Any], words: Mapping[str, Any]) -> str:
+    said = words["staff_errors"]
+    code = str(error.get("code") or "")
+    details = error.get("details") or [{}]
+    field = str(details[0].get("field") or "")
+    if code == "validation_error" and field in words["report_fields"]:
+        return words["staff_error_field"].format(field=words["report_fields"][field])
+    return said.get(code, said["other"])
 
 
 def _nice_top(peak: int) -> int:

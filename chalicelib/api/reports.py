@@ -3,7 +3,8 @@
 JSON answers need the Authorization header. The dashboard, the HTML
 drill-down and the CSV downloads are opened from a browser too, so they also
 take the session cookie of ``POST /login``; a browser with neither is sent
-to sign in and brought back.
+to sign in and brought back. The pages speak the browser's language
+(``Accept-Language``, English by default); JSON and CSV are the same in all.
 """
 
 from __future__ import annotations
@@ -17,9 +18,15 @@ from chalice.app import Request
 from chalicelib.adapters.clock import get_clock
 from chalicelib.adapters.site import site_path
 from chalicelib.adapters.templates import render
-from chalicelib.api.pages import error_page, page
+from chalicelib.api.pages import locale_of, page
 from chalicelib.api.registry import HTML, JSON, endpoint
-from chalicelib.api.report_pages import chart, csv_response, query_string
+from chalicelib.api.report_pages import (
+    LocalNumbers,
+    chart,
+    csv_response,
+    query_string,
+    staff_error_page,
+)
 from chalicelib.api.schemas.reports import (
     ReportQuery,
     ReportRow,
@@ -85,9 +92,9 @@ def sla_report(query: ReportQuery) -> dict | Response:
     response=ReportRows,
     answers=(JSON, CSV, HTML),
     session=_browser_format,
-    error_page=error_page,
+    error_page=staff_error_page,
 )
-def report_cards(query: RowsQuery) -> Response:
+def report_cards(query: RowsQuery, request: Request) -> Response:
     """The drill-down: one row per finished timer of the range, by stop time; JSON, CSV or HTML."""
     scope = _scope(query)
     found = reports.report_rows(scope, query.status, query.page_size(), query.next)
@@ -98,11 +105,13 @@ def report_cards(query: RowsQuery) -> Response:
         filename = f"sla-cards-{query.from_}-{query.to}.csv"
         return csv_response(columns, found["items"], filename)
     if query.format == "html":
-        return page(_rows_page(query, columns, chosen, found["next"]))
+        return page(_rows_page(locale_of(request), query, columns, chosen, found["next"]))
     return Response(body={"items": chosen, "next": found["next"]}, status_code=200)
 
 
-def _rows_page(query: RowsQuery, columns: list[str], rows: list[dict], cursor: str | None) -> str:
+def _rows_page(
+    locale: str, query: RowsQuery, columns: list[str], rows: list[dict], cursor: str | None
+) -> str:
     params = {
         **query.filters(),
         "from": query.from_,
@@ -113,7 +122,7 @@ def _rows_page(query: RowsQuery, columns: list[str], rows: list[dict], cursor: s
     }
     return render(
         "reports/cards.html",
-        "en",
+        locale,
         query=query,
         columns=columns,
         rows=rows,
@@ -138,9 +147,9 @@ def _rows_page(query: RowsQuery, columns: list[str], rows: list[dict], cursor: s
     query=ViewQuery,
     answers=(HTML,),
     session=_always,
-    error_page=error_page,
+    error_page=staff_error_page,
 )
-def report_view(query: ViewQuery) -> Response:
+def report_view(query: ViewQuery, request: Request) -> Response:
     """The compliance dashboard: the filter form and a bar per bucket (met vs missed)."""
     today = local_day(get_clock().now(), reports.report_zone(query.tz))
     last = query.to or today
@@ -149,11 +158,13 @@ def report_view(query: ViewQuery) -> Response:
     answer = reports.sla_report(scope, Granularity(query.granularity))
     link = {**query.filters(), "tz": query.tz}
     params = {**link, "from": first, "to": last, "granularity": query.granularity}
-    drawn = chart(answer["buckets"], link)
+    locale = locale_of(request)
+    drawn = chart(answer["buckets"], link, locale)
     bucket_of_all = {**link, "from": first, "to": last}
     html = render(
         "reports/view.html",
-        "en",
+        locale,
+        numbers=LocalNumbers(locale),
         report=answer,
         chart=drawn,
         table=list(zip(answer["buckets"], drawn.bars, strict=True)),

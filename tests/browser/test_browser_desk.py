@@ -198,7 +198,7 @@ def test_a_manager_signs_in_selects_a_bar_and_reads_its_timers(page, stack, desk
         dict(zip(header, cells, strict=True))
         for cells in (row.locator("td").all_inner_texts() for row in page.locator("tbody tr").all())
     ]
-    seen = sorted((r["card_id"], r["rule_id"], r["status"], r["elapsed_seconds"]) for r in rows)
+    seen = sorted((r["Card"], r["Rule"], r["Status"], r["Elapsed (s)"]) for r in rows)
     assert seen == [
         (answered[0], "react", "met", "180"),
         (answered[1], "react", "missed", "1500"),

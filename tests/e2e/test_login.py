@@ -11,6 +11,7 @@ from tests.integration.report_support import ReportDesk, utc
 
 VIEW = "/reports/sla/view?from=2026-11-01&to=2026-11-07"
 BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+RUSSIAN = {"Accept-Language": "ru-RU,ru;q=0.9,en;q=0.5"}
 
 
 @pytest.fixture(autouse=True)
@@ -18,14 +19,14 @@ def secret(monkeypatch):
     monkeypatch.setenv("SLADESK_SESSION_SECRET", "test-session-secret")
 
 
-def get(api, path, cookie=None):
-    headers = dict(BROWSER, **({"Cookie": cookie} if cookie else {}))
+def get(api, path, cookie=None, language=None):
+    headers = {**BROWSER, **({"Cookie": cookie} if cookie else {}), **(language or {})}
     return api.client.http.get(path, headers=headers)
 
 
-def sign_in(api, key, next_path=None):
+def sign_in(api, key, next_path=None, language=None):
     form = f"key={key}" + (f"&next={next_path}" if next_path else "")
-    headers = {**BROWSER, "Content-Type": "application/x-www-form-urlencoded"}
+    headers = {**BROWSER, "Content-Type": "application/x-www-form-urlencoded", **(language or {})}
     return api.client.http.post("/login", headers=headers, body=form)
 
 
@@ -157,3 +158,88 @@ def test_pages_and_redirects_keep_the_public_addresss_path(api, clock, monkeypat
     drill_links = re.findall(r'href="([^"]+)"', drill.body.decode())
     assert drill_links
     assert all(link.startswith("/api/reports/") for link in drill_links), drill_links
+
+
+def test_the_sign_in_page_speaks_russian_when_asked_and_english_by_default(api):
+    english = get(api, "/login").body.decode()
+    assert '<html lang="en">' in english
+    assert "<h1>Sign in</h1>" in english
+    assert "API key" in english
+
+    russian = get(api, "/login", language=RUSSIAN).body.decode()
+    assert '<html lang="ru">' in russian
+    assert "<h1>Вход</h1>" in russian
+    assert "API-ключ" in russian
+    assert "сеанс действует 8 ч" in russian
+    assert "Sign in" not in russian
+
+    refused = sign_in(api, "not-a-key", language=RUSSIAN)
+    assert refused.status_code == 401
+    assert '<html lang="ru">' in refused.body.decode()
+    assert "Такой ключ неизвестен" in refused.body.decode()
+    assert "That key is not known" in sign_in(api, "not-a-key").body.decode()
+
+
+def test_the_dashboard_and_drill_down_speak_russian_when_asked(api, clock):
+    # GIVEN a day of met timers and a day of missed ones, one of them tagged with markup
+    desk = ReportDesk(api, clock)
+    desk.finish(utc(2026, 11, 2, 9), 5, tags=["<b>vip</b>"])
+    desk.finish(utc(2026, 11, 3, 9), 300)
+    desk.settle()
+    cookie = cookie_of(sign_in(api, api.keys["manager"]))
+
+    # WHEN a manager whose browser prefers Russian opens the dashboard
+    dashboard = get(api, VIEW + "&rule_kind=resolution", cookie, RUSSIAN).body.decode()
+
+    # THEN its words, its chart and its numbers are Russian
+    assert '<html lang="ru">' in dashboard
+    assert "<h1>Соблюдение SLA</h1>" in dashboard
+    assert "<strong>50,0\u00a0%</strong> таймеров SLA уложились в срок" in dashboard
+    assert "выполнено 1, нарушено 1." in dashboard
+    assert "2026-11-02: выполнено 1, нарушено 0 (соблюдение 100\u00a0%)" in dashboard
+    assert "Скачать CSV" in dashboard
+    assert '<option value="resolution" selected>решение</option>' in dashboard
+    assert "SLA compliance" not in dashboard
+
+    # AND so is the drill-down of a day, the requester's text still escaped
+    cards = "/reports/sla/cards?from=2026-11-02&to=2026-11-02&format=html&rule_kind=resolution"
+    drill = get(api, cards, cookie, RUSSIAN).body.decode()
+    assert '<html lang="ru">' in drill
+    assert "Таймеры SLA, остановленные 2026-11-02" in drill
+    assert "Правило: решение" in drill
+    assert "Назад к диаграмме" in drill
+    assert '<th scope="col">Карточка</th>' in drill
+    assert "<td>выполнен</td>" in drill
+    assert "&lt;b&gt;vip&lt;/b&gt;" in drill
+    assert "<b>vip</b>" not in drill
+
+    # AND the CSV is the same data format in every language
+    csv_file = get(api, cards.replace("format=html", "format=csv"), cookie, RUSSIAN)
+    assert csv_file.body.decode().startswith("card_id,title,sla_id,")
+
+    # AND a browser that asks for no language gets English
+    english = get(api, VIEW, cookie).body.decode()
+    assert '<html lang="en">' in english
+    assert "<strong>50.0%</strong> of SLA timers met their target" in english
+    english_drill = get(api, cards, cookie).body.decode()
+    assert "Back to the chart" in english_drill
+    assert '<th scope="col">Card</th>' in english_drill
+    assert "<td>met</td>" in english_drill
+
+
+def test_staff_error_pages_speak_the_browsers_language(api):
+    agent = cookie_of(sign_in(api, api.keys["agent"]))
+    refused = get(api, VIEW, agent, RUSSIAN)
+    assert refused.status_code == 403
+    assert '<html lang="ru">' in refused.body.decode()
+    assert "Роль вашего ключа не открывает эту страницу" in refused.body.decode()
+
+    manager = cookie_of(sign_in(api, api.keys["manager"]))
+    wrong_zone = VIEW + "&tz=Mars%2FOlympus"
+    russian = get(api, wrong_zone, manager, RUSSIAN)
+    assert russian.status_code == 400
+    assert "Часовой пояс: проверьте это значение." in russian.body.decode()
+    english = get(api, wrong_zone, manager)
+    assert '<html lang="en">' in english.body.decode()
+    assert "Time zone: please check this value." in english.body.decode()
+    assert "unknown time zone" in english.body.decode()
