@@ -9,6 +9,7 @@ to sign in and brought back. The pages speak the browser's language
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -39,10 +40,13 @@ from chalicelib.api.schemas.reports import (
 )
 from chalicelib.domain.reports import Granularity, local_day
 from chalicelib.services import reports, simulate
+from chalicelib.services.boards import list_boards
 from chalicelib.services.reports import ReportScope
+from chalicelib.services.slas import list_slas
 
 CSV = "text/csv"
 _VIEW_DAYS = 30
+_MAX_CHOICE_PAGES = 10
 _SUMMARY_COLUMNS = ["start", "end", "met", "missed", "compliance"]
 
 
@@ -169,12 +173,31 @@ def report_view(query: ViewQuery, request: Request) -> Response:
         chart=drawn,
         table=list(zip(answer["buckets"], drawn.bars, strict=True)),
         values=params,
+        boards=_choices(list_boards),
+        slas=_choices(list_slas),
         csv_href=site_path(f"/reports/sla?{query_string({**params, 'format': 'csv'})}"),
         cards_href=site_path(
             f"/reports/sla/cards?{query_string({**bucket_of_all, 'format': 'html'})}"
         ),
     )
     return page(html)
+
+
+def _choices(lister: Callable[[int, str | None], dict[str, Any]]) -> list[tuple[str, str]]:
+    """(id, name) of everything a paged list answers, by name: the dashboard's selects.
+
+    Boards and SLA policies are a handful per stack; the pages stop at
+    ``_MAX_CHOICE_PAGES`` so a runaway list cannot hold the page.
+    """
+    found: list[tuple[str, str]] = []
+    cursor = None
+    for _ in range(_MAX_CHOICE_PAGES):
+        answer = lister(100, cursor)
+        found += [(item["id"], item["name"]) for item in answer["items"]]
+        cursor = answer["next"]
+        if cursor is None:
+            break
+    return sorted(found, key=lambda choice: (choice[1].casefold(), choice[0]))
 
 
 @endpoint(

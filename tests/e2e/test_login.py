@@ -243,3 +243,24 @@ def test_staff_error_pages_speak_the_browsers_language(api):
     assert '<html lang="en">' in english.body.decode()
     assert "Time zone: please check this value." in english.body.decode()
     assert "unknown time zone" in english.body.decode()
+
+
+def test_the_dashboard_offers_boards_and_slas_by_name(api, clock):
+    desk = ReportDesk(api, clock)
+    hostile = api.ok(
+        "POST", "/slas", {**api.ok("GET", f"/slas/{desk.sla_id}"), "name": "<b>Gold</b>"}
+    )
+    cookie = cookie_of(sign_in(api, api.keys["manager"]))
+
+    chosen = get(api, f"{VIEW}&board_id={desk.desk.board_id}", cookie).body.decode()
+    board_name = api.ok("GET", f"/boards/{desk.desk.board_id}")["name"]
+    assert f'<option value="{desk.desk.board_id}" selected>{board_name}</option>' in chosen
+    assert f'<option value="{hostile["id"]}">&lt;b&gt;Gold&lt;/b&gt;</option>' in chosen
+    assert '<option value="">any SLA</option>' in chosen
+    # An id that names nothing stays chosen (and reports nothing) rather than vanishing.
+    unknown = get(api, f"{VIEW}&sla_id=sla_gone", cookie).body.decode()
+    assert '<option value="sla_gone" selected>sla_gone</option>' in unknown
+    russian = api.client.http.get(
+        VIEW, headers={**BROWSER, "Cookie": cookie, "Accept-Language": "ru"}
+    ).body.decode()
+    assert '<option value="">все SLA</option>' in russian
