@@ -47,36 +47,47 @@ class StreamReader:
         self._streams = boto3.client("dynamodbstreams")
         table = boto3.client("dynamodb").describe_table(TableName=table_name)["Table"]
         self.stream_arn: str = table["LatestStreamArn"]
-        self._iterators: dict[str, str | None] = {}
+        # Where each shard is read next, as (iterator type, sequence number); None once a
+        # closed shard was read to its end. A position, not an iterator, is kept between
+        # reads, and each read opens its iterator: moto rolls a cancelled transaction back
+        # by putting copies of its tables in place, and an iterator opened before that
+        # reads the replaced table's stream from then on, which holds the records of the
+        # rolled-back writes and never gets another. A kept iterator made the pump deaf
+        # after one guarded timer write that lost ("card moved on"), while drains were
+        # still answered.
+        self._positions: dict[str, tuple[str, str | None] | None] = {}
 
     def shards(self) -> list[str]:
         """Every shard of the stream; a shard seen for the first time is read from its start."""
         description = self._streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]
         for shard in description["Shards"]:
-            if shard["ShardId"] not in self._iterators:
-                self._iterators[shard["ShardId"]] = self._iterator(shard["ShardId"], "TRIM_HORIZON")
-        return list(self._iterators)
+            self._positions.setdefault(shard["ShardId"], ("TRIM_HORIZON", None))
+        return list(self._positions)
 
     def read(self, shard_id: str, limit: int = BATCH_SIZE) -> list[dict[str, Any]]:
         """The next records of a shard (empty when it has no more for now)."""
-        iterator = self._iterators[shard_id]
-        if iterator is None:
+        position = self._positions[shard_id]
+        if position is None:
             return []  # a closed shard, read to its end
+        kind, sequence_number = position
+        at = {} if sequence_number is None else {"SequenceNumber": sequence_number}
+        iterator = self._iterator(shard_id, kind, **at)
         page = self._streams.get_records(ShardIterator=iterator, Limit=limit)
-        self._iterators[shard_id] = page.get("NextShardIterator")
-        return [self._lambda_record(record) for record in page["Records"]]
+        records = page["Records"]
+        if page.get("NextShardIterator") is None:
+            self._positions[shard_id] = None
+        elif records:
+            last = records[-1]["dynamodb"]["SequenceNumber"]
+            self._positions[shard_id] = ("AFTER_SEQUENCE_NUMBER", last)
+        return [self._lambda_record(record) for record in records]
 
     def rewind(self, shard_id: str, sequence_number: str) -> None:
         """Read the shard again from ``sequence_number`` (included)."""
-        self._iterators[shard_id] = self._iterator(
-            shard_id, "AT_SEQUENCE_NUMBER", SequenceNumber=sequence_number
-        )
+        self._positions[shard_id] = ("AT_SEQUENCE_NUMBER", sequence_number)
 
     def skip(self, shard_id: str, sequence_number: str) -> None:
         """Go on reading the shard after ``sequence_number``."""
-        self._iterators[shard_id] = self._iterator(
-            shard_id, "AFTER_SEQUENCE_NUMBER", SequenceNumber=sequence_number
-        )
+        self._positions[shard_id] = ("AFTER_SEQUENCE_NUMBER", sequence_number)
 
     def read_all(self) -> list[dict[str, Any]]:
         """Every record not read yet, of every shard."""

@@ -5,10 +5,15 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime
 
-from chalicelib.adapters.card_items import CardEventItem
+import pytest
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.adapters.card_items import CardEventItem, CardItem
 from chalicelib.adapters.stream_drain import drain
 from chalicelib.adapters.table_base import CARDS_TABLE_ENV, table_name
-from devstack.stream_pump import ATTEMPTS, StreamPump
+from chalicelib.adapters.timer_store import get_timer_store
+from devstack.stream_pump import ATTEMPTS, StreamPump, StreamReader
 
 AT = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -95,6 +100,38 @@ def test_a_record_that_keeps_failing_is_skipped_after_the_last_attempt(tables):
         assert drain(timeout_seconds=10)
     assert handler.keys().count("EVENT#0000000001") == ATTEMPTS
     assert handler.keys()[-1] == "EVENT#0000000002"
+
+
+def test_the_stream_is_read_on_after_cancelled_transactions_and_not_their_writes(tables):
+    # moto rolls a cancelled transaction back by putting copies of its tables in place, so
+    # a shard iterator opened before reads the replaced table's stream: the records of the
+    # rolled-back writes, and never another. The pump kept its iterators from pass to pass,
+    # so after one timer write that lost its guard ("card moved on") it handled nothing
+    # more, while drains were still answered.
+    reader = StreamReader(table_name(CARDS_TABLE_ENV))
+    write_events(1)
+    assert keys(reader.read_all()) == ["EVENT#0000000001"]
+    # A write rolled back after it had put a card event.
+    phantom = CardEventItem(
+        "CARD#SUP-1", "EVENT#0000000009", card_id="SUP-1", seq=9, kind="moved", at=AT
+    )
+    with pytest.raises(TransactWriteError):
+        save_if_card_at(phantom, 1)  # no card item: cancelled
+    # A timer write whose card moved on: its condition check on the card fails.
+    assert not get_timer_store().write("SUP-1", 1, [], [], ["2026-11-02"])
+    write_events(2)  # rewrites 1 (MODIFY) and adds 2 (INSERT)
+    assert keys(reader.read_all()) == ["EVENT#0000000001", "EVENT#0000000002"]
+
+
+def save_if_card_at(event: CardEventItem, seq: int) -> None:
+    """Put ``event`` in one transaction with a check that the card is at ``seq``."""
+    with TransactWrite(connection=CardItem._get_connection().connection) as transaction:
+        transaction.save(event)
+        transaction.condition_check(CardItem, event.pk, "CARD", condition=CardItem.last_seq == seq)
+
+
+def keys(records: list[dict]) -> list[str]:
+    return [record["dynamodb"]["Keys"]["sk"]["S"] for record in records]
 
 
 def test_drain_gives_up_when_no_pump_answers(tables):
