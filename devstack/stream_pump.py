@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime
 from types import TracebackType
@@ -25,7 +26,7 @@ from typing import Any
 import boto3
 from chalice.local import LambdaContext
 
-from chalicelib.adapters.stream_drain import answer_drain, drain_requested
+from chalicelib.adapters.stream_drain import answer_drain, drain_requested, on_drain_request
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +37,12 @@ StreamHandler = Callable[[dict[str, Any], Any], Any]
 
 BATCH_SIZE = 100
 ATTEMPTS = 3
+# The pause between passes: short while records come, doubling up to the longest while
+# the stream is quiet (every pass costs emulator calls, which serve one request at a time).
 IDLE_SECONDS = 0.05
+QUIET_SECONDS = 0.4
+# How often the stream's shards are listed again (moto keeps one per stream).
+SHARDS_EVERY_SECONDS = 1.0
 FUNCTION_NAME = "recompute_timers"
 
 
@@ -57,11 +63,20 @@ class StreamReader:
         # still answered.
         self._positions: dict[str, tuple[str, str | None] | None] = {}
 
-    def shards(self) -> list[str]:
-        """Every shard of the stream; a shard seen for the first time is read from its start."""
-        description = self._streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]
-        for shard in description["Shards"]:
-            self._positions.setdefault(shard["ShardId"], ("TRIM_HORIZON", None))
+        self._listed_at: float | None = None
+
+    def shards(self, max_age_seconds: float = 0.0) -> list[str]:
+        """Every shard of the stream; a shard seen for the first time is read from its start.
+
+        The stream is described again only when the last listing is older than
+        ``max_age_seconds``.
+        """
+        now = time.monotonic()
+        if self._listed_at is None or now - self._listed_at >= max_age_seconds:
+            stream = self._streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]
+            for shard in stream["Shards"]:
+                self._positions.setdefault(shard["ShardId"], ("TRIM_HORIZON", None))
+            self._listed_at = now
         return list(self._positions)
 
     def read(self, shard_id: str, limit: int = BATCH_SIZE) -> list[dict[str, Any]]:
@@ -139,12 +154,17 @@ class StreamPump:
         self._handler = handler
         self._table_name = table_name
         self._stop = threading.Event()
+        # Set to end a pause early: on a drain request in this process, and on stop.
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._reader: StreamReader | None = None
         self._attempts: dict[str, int] = {}
+        self._answered = 0
+        self._stop_listening: Callable[[], None] | None = None
 
     def __enter__(self) -> StreamPump:
         self._reader = StreamReader(self._table_name)
+        self._stop_listening = on_drain_request(self._wake.set)
         self._thread = threading.Thread(target=self._run, name="stream-pump", daemon=True)
         self._thread.start()
         return self
@@ -156,6 +176,10 @@ class StreamPump:
         traceback: TracebackType | None,
     ) -> None:
         self._stop.set()
+        self._wake.set()
+        if self._stop_listening is not None:
+            self._stop_listening()
+            self._stop_listening = None
         if self._thread is not None:
             self._thread.join(JOIN_SECONDS)
             if self._thread.is_alive():
@@ -167,24 +191,38 @@ class StreamPump:
             self._thread = None
 
     def _run(self) -> None:
+        pause = IDLE_SECONDS
         while not self._stop.is_set():
             try:
                 request = drain_requested()
-                self.pump()
-                answer_drain(request)
+                # A drain must see every shard there is, not a listing a second old.
+                handled = self.pump(shards_max_age=0.0 if request > self._answered else None)
+                if request > self._answered:
+                    answer_drain(request)
+                    self._answered = request
+                pause = IDLE_SECONDS if handled else min(pause * 2, QUIET_SECONDS)
             except Exception:
                 # The emulator stops before the pump on the way out; anything else is logged.
                 if self._stop.is_set():
                     return
                 logger.exception("stream pump: pass failed; trying again")
-            self._stop.wait(IDLE_SECONDS)
+            self._wake.wait(pause)
+            self._wake.clear()
 
-    def pump(self) -> None:
-        """Handle every record of every shard up to its current end."""
+    def pump(self, shards_max_age: float | None = 0.0) -> int:
+        """Handle every record of every shard up to its current end; answers how many.
+
+        Shards are listed again when the last listing is older than
+        ``shards_max_age`` (None: ``SHARDS_EVERY_SECONDS``).
+        """
         assert self._reader is not None
-        for shard_id in self._reader.shards():
+        handled = 0
+        max_age = SHARDS_EVERY_SECONDS if shards_max_age is None else shards_max_age
+        for shard_id in self._reader.shards(max_age):
             while records := self._reader.read(shard_id):
                 self._deliver(shard_id, records)
+                handled += len(records)
+        return handled
 
     def _deliver(self, shard_id: str, records: list[dict[str, Any]]) -> None:
         assert self._reader is not None

@@ -11,6 +11,7 @@ the route stays generic, and works whichever process runs the pump.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from pynamodb.attributes import NumberAttribute
 from pynamodb.exceptions import UpdateError
@@ -20,6 +21,8 @@ from chalicelib.adapters.table_base import ConfigTable, bind_tables
 _PK = "DEV"
 _SK = "stream_drain"
 _POLL_SECONDS = 0.02
+# Pumps in this process, told at once of a drain request (one elsewhere finds it by polling).
+_listeners: list[Callable[[], None]] = []
 
 
 class StreamDrainItem(ConfigTable):
@@ -34,7 +37,19 @@ def request_drain() -> int:
     bind_tables()
     item = StreamDrainItem(_PK, _SK)
     item.update(actions=[StreamDrainItem.requested.add(1)])
+    for listener in list(_listeners):
+        listener()
     return int(item.requested)
+
+
+def on_drain_request(listener: Callable[[], None]) -> Callable[[], None]:
+    """Call ``listener`` after each drain request made in this process; answers the undo.
+
+    A pump that sleeps while its stream is quiet is woken by it, so a drain
+    does not wait out the pump's sleep.
+    """
+    _listeners.append(listener)
+    return lambda: _listeners.remove(listener)
 
 
 def drain_requested() -> int:
