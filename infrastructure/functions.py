@@ -293,19 +293,14 @@ class SladeskApp(Construct):
                     ],
                 )
             )
-        if needs.writes_attachments:
+        attachment_actions = [
+            *(access.WRITE_ATTACHMENT_ACTIONS if needs.writes_attachments else ()),
+            *(access.READ_ATTACHMENT_ACTIONS if needs.reads_attachments else ()),
+        ]
+        if attachment_actions:
             statements.append(
                 iam.PolicyStatement(
-                    actions=list(access.WRITE_ATTACHMENT_ACTIONS),
-                    resources=[
-                        resources.mail_bucket.arn_for_objects(f"{access.ATTACHMENTS_PREFIX}*")
-                    ],
-                )
-            )
-        if needs.reads_attachments:
-            statements.append(
-                iam.PolicyStatement(
-                    actions=list(access.READ_ATTACHMENT_ACTIONS),
+                    actions=attachment_actions,
                     resources=[
                         resources.mail_bucket.arn_for_objects(f"{access.ATTACHMENTS_PREFIX}*")
                     ],
