@@ -29,13 +29,12 @@ import boto3
 
 from chalicelib.adapters.clock import get_clock
 from chalicelib.services.jobs import JOBS, Job
+from devstack.threads import join_or_leave
 
 logger = logging.getLogger(__name__)
 
 # How often the scheduler looks whether a job is due: well under the shortest rate.
 _POLL_SECONDS = 1.0
-# How long stopping waits for a job that is running: the stack stops promptly even then.
-JOIN_SECONDS = 5.0
 
 
 class Scheduler:
@@ -58,12 +57,8 @@ class Scheduler:
         traceback: TracebackType | None,
     ) -> None:
         self._stop.set()
-        self._thread.join(JOIN_SECONDS)
-        if self._thread.is_alive():
-            # A daemon thread: the process ends without it; its job is idempotent and reruns.
-            logger.warning(
-                "scheduler: a job still runs after %.0f s; not waiting for it", JOIN_SECONDS
-            )
+        # A job left running is idempotent and reruns at the next start's first firing.
+        join_or_leave(self._thread, "a scheduled job")
 
     def _run(self) -> None:
         due = dict.fromkeys(self._jobs, time.monotonic())

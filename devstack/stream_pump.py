@@ -27,11 +27,10 @@ import boto3
 from chalice.local import LambdaContext
 
 from chalicelib.adapters.stream_drain import answer_drain, drain_requested, on_drain_request
+from devstack.threads import join_or_leave
 
 logger = logging.getLogger(__name__)
 
-# How long stopping waits for a pass that is delivering records.
-JOIN_SECONDS = 5.0
 
 StreamHandler = Callable[[dict[str, Any], Any], Any]
 
@@ -181,13 +180,8 @@ class StreamPump:
             self._stop_listening()
             self._stop_listening = None
         if self._thread is not None:
-            self._thread.join(JOIN_SECONDS)
-            if self._thread.is_alive():
-                # A daemon thread: the process ends without it (the local stack keeps
-                # nothing across runs, so nothing is left half-done for a next one).
-                logger.warning(
-                    "stream pump: a pass still runs after %.0f s; not waiting", JOIN_SECONDS
-                )
+            # A pass left running leaves nothing half-done: the local stack keeps nothing.
+            join_or_leave(self._thread, "the stream pump's pass")
             self._thread = None
 
     def _run(self) -> None:
