@@ -46,6 +46,7 @@ from chalicelib.adapters.alert_store import (
 )
 from chalicelib.adapters.card_store import get_card_store
 from chalicelib.adapters.channels import DeliveryError, get_channel
+from chalicelib.adapters.channels.email import ses_delivery_error
 from chalicelib.adapters.channels.render import render_message
 from chalicelib.adapters.clock import get_clock
 from chalicelib.adapters.mail_sender import get_mail_sender
@@ -74,10 +75,6 @@ DELIVERIES_PER_RUN = 200
 _CARD_EVENTS = {"created": AlertEvent.CARD_CREATED, "moved": AlertEvent.CARD_ENTERED_COLUMN}
 # The facts of a delivery that carries its whole message: the MIME bytes, base64.
 _MIME = "mime"
-# SES refuses these for good (unverified sender, rejected message), as channels.email reads them.
-_SES_PERMANENT = frozenset(
-    {"MessageRejected", "MailFromDomainNotVerifiedException", "InvalidParameterValue"}
-)
 
 
 class QuietHours:
@@ -186,11 +183,8 @@ def send_mail(message: EmailMessage) -> str:
     """
     try:
         return get_mail_sender().send(message)
-    except ClientError as error:
-        code = error.response.get("Error", {}).get("Code", "")
-        raise DeliveryError(f"email: {code}", permanent=code in _SES_PERMANENT) from error
-    except BotoCoreError as error:
-        raise DeliveryError(f"email: {error}") from error
+    except (ClientError, BotoCoreError) as error:
+        raise ses_delivery_error(error) from error
 
 
 def retry_mail(

@@ -52,9 +52,14 @@ class EmailChannel:
             answer = boto3.client("ses").send_raw_email(
                 RawMessage={"Data": alert_mail(target, message).as_bytes()}
             )
-        except ClientError as error:
-            code = error.response.get("Error", {}).get("Code", "")
-            raise DeliveryError(f"email: {code}", permanent=code in _PERMANENT) from error
-        except BotoCoreError as error:
-            raise DeliveryError(f"email: {error}") from error
+        except (ClientError, BotoCoreError) as error:
+            raise ses_delivery_error(error) from error
         return str(answer["MessageId"])
+
+
+def ses_delivery_error(error: ClientError | BotoCoreError) -> DeliveryError:
+    """What a failed SES send means for its delivery: permanent when SES refuses it for good."""
+    if isinstance(error, ClientError):
+        code = error.response.get("Error", {}).get("Code", "")
+        return DeliveryError(f"email: {code}", permanent=code in _PERMANENT)
+    return DeliveryError(f"email: {error}")
