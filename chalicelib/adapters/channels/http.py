@@ -37,14 +37,14 @@ def post_json(
     if not url.startswith(("http://", "https://")):
         raise DeliveryError(f"{channel}: not an http(s) URL", permanent=True)
     # Checked just above: only http(s) URLs are ever opened.
-    request = urllib.request.Request(  # noqa: S310
+    request = urllib.request.Request(  # noqa: S310 (http(s) only, checked above)
         url,
         data=body,
         method="POST",
         headers={"Content-Type": "application/json; charset=utf-8", **(headers or {})},
     )
     try:
-        with urllib.request.urlopen(request, timeout=_TIMEOUT_SECONDS) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=_TIMEOUT_SECONDS) as response:  # noqa: S310 (http(s) only, checked above)
             raw = response.read()
     except urllib.error.HTTPError as error:
         permanent = error.code < 500 and error.code not in _RETRYABLE
