@@ -5,6 +5,7 @@ Each stack runs as a subprocess on a free port (``tests/e2e/stack.py``).
 
 from __future__ import annotations
 
+import re
 import signal
 import smtplib
 from collections.abc import Iterator
@@ -175,17 +176,7 @@ def test_the_outbox_shows_what_was_sent_through_the_emulator(stack):
 
 def test_mail_sent_to_the_smtp_port_opens_a_card_and_is_acknowledged(stack):
     # GIVEN a board that takes mail for help@shop.example
-    board = stack.post(
-        "/boards",
-        {
-            "name": "Mail desk",
-            "key": "MAIL",
-            "columns": [{"id": "queue", "name": "Queue", "kind": "queue"}],
-            "lanes": [{"id": "main", "name": "Main"}],
-            "intake_addresses": ["help@shop.example"],
-        },
-    )
-    assert board.status_code == 201, board.text
+    board = mail_desk(stack, "MAIL", "help@shop.example")
 
     # WHEN a mail client sends a request to the stack's SMTP port
     mail = EmailMessage()
@@ -194,12 +185,10 @@ def test_mail_sent_to_the_smtp_port_opens_a_card_and_is_acknowledged(stack):
     mail["Subject"] = "Не работает вход"
     mail["Message-ID"] = "<login-broken@customer.example>"
     mail.set_content("Since this morning the login page answers 500.\n")
-    with smtplib.SMTP("127.0.0.1", stack.smtp_port, timeout=REQUEST_TIMEOUT_SECONDS) as smtp:
-        smtp.send_message(mail)
-    assert stack.post("/dev/drain", {}).json() == {"drained": True}
+    send_and_drain(stack, mail)
 
     # THEN the card is on the board, and the requester got one acknowledgement
-    cards = stack.get("/cards", params={"board_id": board.json()["id"]}).json()["items"]
+    cards = stack.get("/cards", params={"board_id": board["id"]}).json()["items"]
     assert [(c["title"], c["requester"]["email"]) for c in cards] == [
         ("Не работает вход", "pavel@customer.example")
     ]
@@ -208,6 +197,68 @@ def test_mail_sent_to_the_smtp_port_opens_a_card_and_is_acknowledged(stack):
     assert [(i["event"], i["to"]) for i in acknowledgements] == [
         ("acknowledgement", "pavel@customer.example")
     ]
+
+
+def mail_desk(stack: RunningStack, key: str, address: str) -> dict:
+    """A one-column board of the running stack that takes mail for ``address``."""
+    board = stack.post(
+        "/boards",
+        {
+            "name": f"Mail desk {key}",
+            "key": key,
+            "columns": [{"id": "queue", "name": "Queue", "kind": "queue"}],
+            "lanes": [{"id": "main", "name": "Main"}],
+            "intake_addresses": [address],
+        },
+    )
+    assert board.status_code == 201, board.text
+    return board.json()
+
+
+def send_and_drain(stack: RunningStack, mail: EmailMessage) -> None:
+    """Send ``mail`` to the stack's SMTP port and wait until the stream handled what it did."""
+    with smtplib.SMTP("127.0.0.1", stack.smtp_port, timeout=REQUEST_TIMEOUT_SECONDS) as smtp:
+        smtp.send_message(mail)
+    assert stack.post("/dev/drain", {}).json() == {"drained": True}
+
+
+LOG = b"2026-11-02 09:00:01 ERROR login failed\n"
+
+
+def test_a_mailed_file_is_downloaded_through_the_emulator_link(stack):
+    # GIVEN a card opened by a mail with a file, sent to the stack's SMTP port
+    board = mail_desk(stack, "FILES", "files@shop.example")
+    mail = EmailMessage()
+    mail["From"] = "Pavel <pavel@customer.example>"
+    mail["To"] = "files@shop.example"
+    mail["Subject"] = "Login log"
+    mail["Message-ID"] = "<login-log@customer.example>"
+    mail.set_content("The log is attached.\n")
+    mail.add_attachment(LOG, maintype="text", subtype="plain", filename="журнал входа.log")
+    send_and_drain(stack, mail)
+    [card] = stack.get("/cards", params={"board_id": board["id"]}).json()["items"]
+    [ack] = [i for i in stack.get("/dev/outbox").json()["items"] if i["card_id"] == card["id"]]
+    status_path = re.search(r"/status/[A-Za-z0-9_-]+", ack["body"]).group()
+
+    # WHEN an agent and the requester ask for the file
+    by_agent = stack.get(f"/cards/{card['id']}/attachments/1", allow_redirects=False)
+    by_requester = requests.get(
+        f"{stack.url}{status_path}/files/1", allow_redirects=False, timeout=REQUEST_TIMEOUT_SECONDS
+    )
+
+    # THEN both are sent to the emulator, whose link answers the bytes as a download
+    for answer in (by_agent, by_requester):
+        assert answer.status_code == 302, answer.text
+        location = answer.headers["Location"]
+        assert location.startswith(stack.emulator_url), location
+        downloaded = requests.get(location, timeout=REQUEST_TIMEOUT_SECONDS)
+        assert downloaded.status_code == 200, downloaded.text
+        assert downloaded.content == LOG
+        assert downloaded.headers["Content-Disposition"] == (
+            "attachment; filename*=UTF-8''"
+            "%D0%B6%D1%83%D1%80%D0%BD%D0%B0%D0%BB%20%D0%B2%D1%85%D0%BE%D0%B4%D0%B0.log"
+        )
+        assert downloaded.headers["Content-Type"].startswith("text/plain")
 
 
 NO_SUCH_ROUTE = {"error": {"code": "not_found", "message": "no such route"}}
