@@ -18,6 +18,7 @@ from chalice.app import CloudWatchEvent, DynamoDBEvent, Rate, SNSEvent
 from chalicelib.adapters.clock import get_clock
 from chalicelib.api.middleware import contract_errors
 from chalicelib.api.serving import serve
+from chalicelib.bootstrap import wire_aws
 from chalicelib.observability import count, observe, working_on
 from chalicelib.services.jobs import JOBS
 
@@ -34,6 +35,8 @@ CARDS_STREAM_ARN = os.environ.get(
 # The topic the SES receipt rule notifies once it has stored a message in S3.
 INBOUND_MAIL_TOPIC = os.environ.get("SLADESK_INBOUND_MAIL_TOPIC", "sladesk-inbound-mail")
 
+# The composition root wires every port before the first event (adapters are built lazily).
+wire_aws()
 app = Chalice(app_name="sladesk")
 # Every entry point logs with its correlation id and is traced (``chalicelib.observability``);
 # registered first, so that errors caught by ``contract_errors`` are logged with the request id.

@@ -23,6 +23,15 @@ for _name, _value in _STAGE["stages"]["dev"]["environment_variables"].items():
 os.environ.pop("SLADESK_DYNAMODB_ENDPOINT", None)
 
 
+@pytest.fixture(autouse=True)
+def aws_ports():
+    """Every test starts with the ports wired to the AWS adapters, as a Lambda does;
+    the service tier (tests/service) re-wires them to the in-memory fakes."""
+    from chalicelib.bootstrap import wire_aws
+
+    wire_aws()
+
+
 @pytest.fixture
 def tables():
     """Fresh moto tables, created from the models, for one test."""

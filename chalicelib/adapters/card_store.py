@@ -26,14 +26,11 @@ from chalicelib.adapters.card_items import (
 )
 from chalicelib.adapters.config_items import CounterItem
 from chalicelib.adapters.paging import decode_cursor, read_page
-from chalicelib.adapters.store_errors import WriteConflictError, conflict_from
+from chalicelib.adapters.store_errors import conflict_from
 from chalicelib.adapters.table_base import bind_tables
+from chalicelib.ports.errors import ClaimTakenError
 
 _CARD_SK = "CARD"
-
-
-class ClaimTakenError(WriteConflictError):
-    """A claim written with a card change was there already: another write made it first."""
 
 
 class CardStore:

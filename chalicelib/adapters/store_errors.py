@@ -10,20 +10,9 @@ from botocore.exceptions import (
 )
 from pynamodb.exceptions import TransactWriteError
 
+from chalicelib.ports.errors import InvalidCursorError, WriteConflictError
 
-class WriteConflictError(Exception):
-    """A guarded write lost: the item changed (or appeared) since it was read.
-
-    ``failed`` lists the positions of the transaction items whose condition failed.
-    """
-
-    def __init__(self, failed: list[int]) -> None:
-        super().__init__(f"condition failed on transaction items {failed}")
-        self.failed = failed
-
-
-class InvalidCursorError(ValueError):
-    """A ``next`` cursor that this list did not hand out."""
+__all__ = ["InvalidCursorError", "WriteConflictError", "conflict_from", "is_transient"]
 
 
 def conflict_from(error: TransactWriteError) -> WriteConflictError | None:

@@ -1,0 +1,16 @@
+"""Wiring of the timers ports (see ``chalicelib/ports/timers.py``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from chalicelib.bootstrap import MemoryWorld
+
+
+def wire_aws() -> None:
+    """Wire the timers ports to their DynamoDB/AWS adapters."""
+
+
+def wire_memory(world: MemoryWorld) -> None:
+    """Wire the timers ports to in-memory fakes."""

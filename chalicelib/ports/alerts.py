@@ -1,0 +1,1 @@
+"""The alerts ports: the interfaces the alerts services use, in domain types."""

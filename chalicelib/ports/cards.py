@@ -1,0 +1,1 @@
+"""The cards ports: the interfaces the cards services use, in domain types."""

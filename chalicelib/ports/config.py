@@ -1,0 +1,1 @@
+"""The config ports: the interfaces the config services use, in domain types."""

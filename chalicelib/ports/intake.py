@@ -1,0 +1,1 @@
+"""The intake ports: the interfaces the intake services use, in domain types."""

@@ -1,0 +1,1 @@
+"""The timers ports: the interfaces the timers services use, in domain types."""
