@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from chalicelib.domain.events import CardEvent, EventKind
@@ -41,12 +42,32 @@ class CardState:
 
 @dataclass(frozen=True, slots=True)
 class Automation:
-    """One rule: on ``board_id``, when every condition holds, attach ``attach`` in order."""
+    """One rule: on ``board_id``, when every condition holds, attach ``attach`` in order.
+
+    ``body`` is the rule as the API accepted it and ``created_at`` when it was stored
+    (what ``/automations`` answers); matching reads only the fields above them.
+    """
 
     id: str
     board_id: str
     when: Mapping[str, Any]
     attach: tuple[str, ...]
+    body: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    created_at: datetime | None = field(default=None, compare=False)
+
+    @classmethod
+    def from_body(
+        cls, automation_id: str, board_id: str, body: Mapping[str, Any], created_at: datetime
+    ) -> Automation:
+        """A rule from its stored body."""
+        return cls(
+            id=automation_id,
+            board_id=board_id,
+            when=body.get("when", {}),
+            attach=tuple(body.get("attach", ())),
+            body=body,
+            created_at=created_at,
+        )
 
 
 def matches(automation: Automation, card: CardState) -> bool:
