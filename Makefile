@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+BENCH_STAMP := $(VENV)/.bench-installed-stamp
 PORT ?= 8000
 
 .PHONY: run test lint format bench load cold-start clean wheelhouse synth deploy admin-key browser
@@ -52,7 +53,13 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: $(STAMP)
+# The calendar benchmark's reference libraries (pandas, businesstimedelta) are
+# installed here only, never by make test or make run.
+$(BENCH_STAMP): requirements-bench.txt $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-bench.txt -c constraints.txt
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
 	$(PY) -m bench.calendar
 
 # The bounded load test and the cold-start measure of bench/README.md.
