@@ -9,12 +9,12 @@ needs it, and a cold start pays for that alone.
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING
 
 from chalice import Chalice, ConvertToMiddleware
 from chalice.app import CloudWatchEvent, DynamoDBEvent, Rate, SNSEvent
 
+from chalicelib import settings
 from chalicelib.adapters.clock import get_clock
 from chalicelib.api.middleware import contract_errors
 from chalicelib.api.serving import serve
@@ -26,14 +26,11 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
 # Chalice needs a stream ARN to package the app; each deployed stack sets its own
-# (``../shared/DESIGN.md``, "Known traps"), and the local stack's pump calls the handler directly.
-CARDS_STREAM_ARN = os.environ.get(
-    "SLADESK_CARDS_STREAM_ARN",
-    "arn:aws:dynamodb:us-east-1:000000000000:table/sladesk-cards/stream/1970-01-01T00:00:00.000",
-)
+# (``docs/design.md``, "Known traps"), and the local stack's pump calls the handler directly.
+CARDS_STREAM_ARN = settings.cards_stream_arn()
 
 # The topic the SES receipt rule notifies once it has stored a message in S3.
-INBOUND_MAIL_TOPIC = os.environ.get("SLADESK_INBOUND_MAIL_TOPIC", "sladesk-inbound-mail")
+INBOUND_MAIL_TOPIC = settings.inbound_mail_topic()
 
 # The composition root wires every port before the first event (adapters are built lazily).
 wire_aws()
@@ -47,7 +44,7 @@ app.register_middleware(contract_errors, "http")
 # Each route's module is imported on the route's first request (``chalicelib.api.serving``).
 serve(app)
 
-if os.environ.get("SLADESK_DEV") == "1":
+if settings.dev():
     # The local stack's clock and outbox; deployed stacks never set SLADESK_DEV.
     from chalicelib.api.dev import dev_routes
 

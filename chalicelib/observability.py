@@ -46,7 +46,6 @@ being printed, and ``GET /dev/metrics`` shows the totals (``captured_metrics``).
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable, Mapping
 from functools import cache
@@ -59,9 +58,10 @@ from aws_lambda_powertools.metrics.provider.cloudwatch_emf.cloudwatch import (
     AmazonCloudWatchEMFProvider,
 )
 
-SERVICE = "sladesk"
-NAMESPACE = "sladesk"
-_DEV_ENV = "SLADESK_DEV"
+from chalicelib import settings
+
+SERVICE = settings.DEFAULT_SERVICE_NAME
+NAMESPACE = settings.DEFAULT_METRICS_NAMESPACE
 
 # Where each kind of entry point finds its correlation id in the Lambda event.
 CORRELATION_PATHS = {
@@ -74,12 +74,8 @@ CORRELATION_PATHS = {
 Handler = Callable[[Any, Any], Any]
 
 
-def _dev() -> bool:
-    return os.environ.get(_DEV_ENV) == "1"
-
-
-def _service() -> str:
-    return os.environ.get("POWERTOOLS_SERVICE_NAME") or SERVICE
+_dev = settings.dev
+_service = settings.service_name
 
 
 @cache
@@ -149,7 +145,7 @@ def record_metric(name: str, unit: MetricUnit, value: float, **dimensions: str) 
     caller: a metric that cannot be written is not worth losing a card over.
     """
     provider = _LocalEmfProvider(
-        namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or NAMESPACE,
+        namespace=settings.metrics_namespace(),
         service=_service(),
     )
     metrics = Metrics(provider=provider)

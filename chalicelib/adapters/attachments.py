@@ -10,20 +10,16 @@ through the API. Raw inbound messages that SES stored are read from S3 here too.
 from __future__ import annotations
 
 import hashlib
-import os
 from typing import Any
 from urllib.parse import quote
 
 import boto3
 from botocore.config import Config
 
-ATTACHMENTS_BUCKET_ENV = "SLADESK_ATTACHMENTS_BUCKET"
-DEFAULT_ATTACHMENTS_BUCKET = "sladesk-attachments"
+from chalicelib import settings
 
-
-def attachments_bucket() -> str:
-    """The bucket attachments are kept in."""
-    return os.environ.get(ATTACHMENTS_BUCKET_ENV) or DEFAULT_ATTACHMENTS_BUCKET
+ATTACHMENTS_BUCKET_ENV = settings.ATTACHMENTS_BUCKET
+attachments_bucket = settings.attachments_bucket
 
 
 def attachment_key(message_id: str, position: int, filename: str) -> str:

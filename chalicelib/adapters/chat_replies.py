@@ -14,18 +14,13 @@ Uses the standard library's ``urllib``, as the alert channels do.
 from __future__ import annotations
 
 import json
-import os
 import urllib.error
 import urllib.request
 from typing import Any
 from urllib.parse import urlsplit
 
-from chalicelib.adapters.channels.slack import SLACK_BASE_ENV
-from chalicelib.adapters.channels.telegram import (
-    TELEGRAM_BASE,
-    TELEGRAM_BASE_ENV,
-    TELEGRAM_TOKEN_ENV,
-)
+from chalicelib import settings
+from chalicelib.adapters.channels.telegram import TELEGRAM_TOKEN_ENV
 from chalicelib.adapters.secrets import SecretUnavailableError, read_secret
 
 SLACK_HOOKS = "https://hooks.slack.com"
@@ -38,7 +33,7 @@ class ChatReplyError(Exception):
 
 def answer_slack(response_url: str, text: str) -> None:
     """Post ``text`` to the channel of the Slack message whose button was pressed."""
-    base = os.environ.get(SLACK_BASE_ENV)
+    base = settings.slack_api_base()
     parts = urlsplit(response_url)
     if base:
         url = base.rstrip("/") + parts.path
@@ -57,7 +52,7 @@ def answer_telegram(callback_query_id: str, text: str, edit: dict[str, Any] | No
         raise ChatReplyError(f"telegram: {error}") from None
     if not token:
         raise ChatReplyError(f"telegram: {TELEGRAM_TOKEN_ENV} is not set")
-    base = (os.environ.get(TELEGRAM_BASE_ENV) or TELEGRAM_BASE).rstrip("/")
+    base = settings.telegram_api_base()
     _post(
         f"{base}/bot{token}/answerCallbackQuery",
         {"callback_query_id": callback_query_id, "text": text},

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
+
+from chalicelib import settings
 
 
 class Clock(Protocol):
@@ -53,7 +54,7 @@ def get_clock() -> Clock:
     """
     if _override is not None:
         return _override
-    if os.environ.get("SLADESK_DEV") == "1":
+    if settings.dev():
         from chalicelib.adapters.dev_clock import TableClock
 
         return TableClock()

@@ -8,19 +8,15 @@ The SES client is made on first use, never at import time.
 
 from __future__ import annotations
 
-import os
 from email.message import EmailMessage
 from typing import Any
 
 import boto3
 
-MAIL_FROM_ENV = "SLADESK_MAIL_FROM"
-DEFAULT_MAIL_FROM = "support@sladesk.local"
+from chalicelib import settings
 
-
-def mail_from() -> str:
-    """The address sladesk sends from (``SLADESK_MAIL_FROM``), lower-cased."""
-    return (os.environ.get(MAIL_FROM_ENV) or DEFAULT_MAIL_FROM).strip().lower()
+MAIL_FROM_ENV = settings.MAIL_FROM
+mail_from = settings.mail_from
 
 
 class MailSender:

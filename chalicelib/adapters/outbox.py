@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -33,6 +32,7 @@ from typing import Any, cast
 
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 
+from chalicelib import settings
 from chalicelib.adapters.table_base import ConfigTable, bind_tables
 
 EVENT_HEADER = "X-Sladesk-Event"
@@ -117,7 +117,7 @@ def _emulator_models() -> dict[str, Any]:
     # few thousand items): fine for a development route, never for a request path.
     import requests
 
-    endpoint = os.environ.get("AWS_ENDPOINT_URL") or _IN_PROCESS_EMULATOR
+    endpoint = settings.aws_endpoint_url() or _IN_PROCESS_EMULATOR
     response = requests.get(
         f"{endpoint.rstrip('/')}/moto-api/data.json", timeout=_READ_TIMEOUT_SECONDS
     )

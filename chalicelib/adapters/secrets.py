@@ -10,9 +10,9 @@ plain ``<name>`` variable, as the local stack and the tests set it.
 
 from __future__ import annotations
 
-import os
+from chalicelib import settings
 
-ARN_SUFFIX = "_ARN"
+ARN_SUFFIX = settings.ARN_SUFFIX
 # Long enough that a warm function asks Secrets Manager a few times an hour at most;
 # short enough that a rotated secret is in use a few minutes after it is put.
 SECRET_MAX_AGE_SECONDS = 300
@@ -25,9 +25,7 @@ class SecretUnavailableError(Exception):
     """
 
 
-def arn_variable(name: str) -> str:
-    """The variable that holds the ARN of the secret the app knows as ``name``."""
-    return f"{name}{ARN_SUFFIX}"
+arn_variable = settings.arn_variable
 
 
 def read_secret(name: str) -> str | None:
@@ -36,9 +34,9 @@ def read_secret(name: str) -> str | None:
     Raises ``SecretUnavailableError`` when its ARN is set but the value cannot be
     read (the secret is gone, the role may not read it, Secrets Manager fails).
     """
-    arn = os.environ.get(arn_variable(name))
+    arn = settings.secret_arn(name)
     if not arn:
-        return os.environ.get(name) or None
+        return settings.secret_value(name)
     # Imported here: Powertools Parameters brings boto3, which app.py's import must not pay.
     from aws_lambda_powertools.utilities import parameters
 

@@ -9,18 +9,19 @@ paths all start with the stage.
 
 from __future__ import annotations
 
-import os
 from urllib.parse import urlsplit
 
-PUBLIC_URL_ENV = "SLADESK_PUBLIC_URL"
+from chalicelib import settings
+
+PUBLIC_URL_ENV = settings.PUBLIC_URL
 
 
 def public_link(path: str) -> str:
     """``path`` of the API as a link for mail: prefixed with ``SLADESK_PUBLIC_URL`` when set."""
-    return (os.environ.get(PUBLIC_URL_ENV) or "").rstrip("/") + path
+    return settings.public_url() + path
 
 
 def site_path(path: str) -> str:
     """``path`` (of a route, such as ``/login``) as a link on the public address."""
-    base = urlsplit(os.environ.get(PUBLIC_URL_ENV) or "").path.rstrip("/")
+    base = urlsplit(settings.public_url()).path.rstrip("/")
     return base + path

@@ -13,33 +13,20 @@ import time.
 
 from __future__ import annotations
 
-import os
-
 from pynamodb.attributes import UnicodeAttribute
 from pynamodb.models import Model
 
-CARDS_TABLE_ENV = "SLADESK_CARDS_TABLE"
-TIMERS_TABLE_ENV = "SLADESK_TIMERS_TABLE"
-CONFIG_TABLE_ENV = "SLADESK_CONFIG_TABLE"
-REPORTS_TABLE_ENV = "SLADESK_REPORTS_TABLE"
-DYNAMODB_ENDPOINT_ENV = "SLADESK_DYNAMODB_ENDPOINT"
+from chalicelib import settings
 
-_DEFAULT_NAMES = {
-    CARDS_TABLE_ENV: "sladesk-cards",
-    TIMERS_TABLE_ENV: "sladesk-timers",
-    CONFIG_TABLE_ENV: "sladesk-config",
-    REPORTS_TABLE_ENV: "sladesk-reports",
-}
-
-
-def table_name(env_var: str) -> str:
-    """The table name configured in ``env_var`` (one of the ``*_TABLE_ENV`` names)."""
-    return os.environ.get(env_var) or _DEFAULT_NAMES[env_var]
-
-
-def dynamodb_endpoint() -> str | None:
-    """The emulator endpoint of the local stack, or None for the real (or mocked) AWS."""
-    return os.environ.get(DYNAMODB_ENDPOINT_ENV) or None
+# The variables' names and readers live in ``chalicelib.settings``; these names stay for
+# the modules that still import them from here.
+CARDS_TABLE_ENV = settings.CARDS_TABLE
+TIMERS_TABLE_ENV = settings.TIMERS_TABLE
+CONFIG_TABLE_ENV = settings.CONFIG_TABLE
+REPORTS_TABLE_ENV = settings.REPORTS_TABLE
+DYNAMODB_ENDPOINT_ENV = settings.DYNAMODB_ENDPOINT
+table_name = settings.table_name
+dynamodb_endpoint = settings.dynamodb_endpoint
 
 
 class _Table(Model):

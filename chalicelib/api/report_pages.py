@@ -29,7 +29,7 @@ import io
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -39,6 +39,7 @@ from chalice.app import Request
 from chalicelib.adapters.site import site_path
 from chalicelib.adapters.templates import render, texts
 from chalicelib.api.pages import locale_of, page, wants_html
+from chalicelib.domain.instants import utc_stamp
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _CSV_HEADERS = {
@@ -79,7 +80,7 @@ def csv_cell(value: Any) -> str:
     if isinstance(value, int | float):
         return repr(value)
     if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        return utc_stamp(value)
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, list | tuple):

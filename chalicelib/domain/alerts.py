@@ -14,12 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.calendar import WorkingTime
+from chalicelib.domain.instants import utc_stamp
 from chalicelib.domain.timers import Checkpoint, CheckpointKind
 
 _TICK = timedelta(microseconds=1)
@@ -126,9 +127,11 @@ class AlertFacts:
         """The facts as JSON values (instants as RFC 3339 in UTC)."""
         raw = asdict(self)
         raw["event"] = self.event.value
-        raw["at"] = _iso(self.at)
-        raw["deadline"] = _iso(self.deadline) if self.deadline else None
-        raw["lines"] = [{**asdict(line), "deadline": _iso(line.deadline)} for line in self.lines]
+        raw["at"] = utc_stamp(self.at)
+        raw["deadline"] = utc_stamp(self.deadline) if self.deadline else None
+        raw["lines"] = [
+            {**asdict(line), "deadline": utc_stamp(line.deadline)} for line in self.lines
+        ]
         return raw
 
     @classmethod
@@ -193,7 +196,3 @@ def digest_lines(lines: Iterable[DigestLine], now: datetime) -> tuple[DigestLine
             key=lambda line: (line.deadline, line.card_id, line.rule_id),
         )
     )
-
-
-def _iso(instant: datetime) -> str:
-    return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")

@@ -27,6 +27,7 @@ from aws_lambda_powertools import Logger
 from chalicelib.adapters.report_items import BASE
 from chalicelib.adapters.report_store import DayAggregate, TouchedDay, get_report_store
 from chalicelib.adapters.timer_items import TimerItem
+from chalicelib.domain.instants import utc_stamp
 
 logger = Logger(child=True)
 
@@ -68,7 +69,7 @@ def run_aggregate(now: datetime) -> dict[str, Any]:
             store.settle(touched)
         recomputed.append({"day": day, "items": items})
     logger.info("aggregates recomputed", days=len(recomputed))
-    return {"ran_at": now.astimezone(UTC).isoformat().replace("+00:00", "Z"), "days": recomputed}
+    return {"ran_at": utc_stamp(now), "days": recomputed}
 
 
 def day_aggregates(day: str, timers: Iterable[TimerItem]) -> list[DayAggregate]:

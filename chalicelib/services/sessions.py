@@ -17,13 +17,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 import secrets
 from datetime import timedelta
 from functools import cache
 
 from aws_lambda_powertools import Logger
 
+from chalicelib import settings
 from chalicelib.adapters.clock import get_clock
 from chalicelib.adapters.key_store import get_key_store
 from chalicelib.adapters.secrets import SecretUnavailableError, read_secret
@@ -31,7 +31,7 @@ from chalicelib.services.errors import ServiceError
 from chalicelib.services.keys import Principal, authenticate
 
 SESSION_COOKIE = "sladesk_session"
-SESSION_SECRET_ENV = "SLADESK_SESSION_SECRET"  # noqa: S105 (a variable name, not a secret)
+SESSION_SECRET_ENV = settings.SESSION_SECRET
 SESSION_LIFETIME = timedelta(hours=8)
 _VERSION = "v1"
 
@@ -96,7 +96,7 @@ def _secret() -> bytes:
         ) from None
     if configured:
         return configured.encode("utf-8")
-    if os.environ.get("SLADESK_DEV") == "1":
+    if settings.dev():
         return _local_secret()
     raise SessionsUnavailableError(f"sign-in needs {SESSION_SECRET_ENV} on the server")
 

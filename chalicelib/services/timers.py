@@ -37,6 +37,7 @@ from chalicelib.adapters.timer_items import TimerItem, timer_sk
 from chalicelib.adapters.timer_store import get_timer_store
 from chalicelib.domain.automations import Automation, slas_to_attach
 from chalicelib.domain.events import CardEvent
+from chalicelib.domain.instants import utc_stamp
 from chalicelib.domain.timers import Timer, TimerStatus, evaluate
 from chalicelib.observability import count
 from chalicelib.services.aggregates import touched_days
@@ -204,7 +205,8 @@ def stored_timer(card: CardItem, timer: Timer, sla_name: str) -> dict[str, Any]:
         "deadline": timer.deadline,
         "stopped_at": timer.stopped_at,
         "checkpoints": [
-            {"kind": c.kind.value, "level": c.level, "at": _iso(c.at)} for c in timer.checkpoints
+            {"kind": c.kind.value, "level": c.level, "at": utc_stamp(c.at)}
+            for c in timer.checkpoints
         ],
         "next_check_at": timer.checkpoints[0].at if running and timer.checkpoints else None,
         "stop_day": _utc_day(timer.stopped_at) if stopped and timer.stopped_at else None,
@@ -234,7 +236,3 @@ def _same(item: TimerItem, attributes: Mapping[str, Any]) -> bool:
 
 def _utc_day(instant: datetime) -> str:
     return instant.astimezone(UTC).date().isoformat()
-
-
-def _iso(instant: datetime) -> str:
-    return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")

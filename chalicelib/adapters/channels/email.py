@@ -7,26 +7,24 @@ Sent from ``SLADESK_MAIL_FROM``, raw, so that ``X-Sladesk-Event`` and
 
 from __future__ import annotations
 
-import os
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
+from chalicelib import settings
 from chalicelib.adapters.channels import DeliveryError, Message
 from chalicelib.adapters.clock import get_clock
 from chalicelib.adapters.outbox import CARD_HEADER, EVENT_HEADER
 
-MAIL_FROM_ENV = "SLADESK_MAIL_FROM"
-DEFAULT_MAIL_FROM = "support@sladesk.local"
 # SES refuses these for good (unverified sender, rejected message); others may pass.
 _PERMANENT = {"MessageRejected", "MailFromDomainNotVerifiedException", "InvalidParameterValue"}
 
 
 def alert_mail(to: str, message: Message) -> EmailMessage:
     """The alert as a MIME message: plain text first, HTML as the alternative."""
-    sender = (os.environ.get(MAIL_FROM_ENV) or DEFAULT_MAIL_FROM).strip().lower()
+    sender = settings.mail_from()
     mail = EmailMessage()
     mail["From"] = formataddr(("sladesk", sender))
     mail["To"] = to

@@ -10,12 +10,12 @@ On the local stack (``SLADESK_DEV=1``) every delivery is also recorded for
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import urllib.error
 import urllib.request
 from typing import Any
 
+from chalicelib import settings
 from chalicelib.adapters.channels import DeliveryError, Message
 from chalicelib.adapters.clock import get_clock
 from chalicelib.adapters.outbox import OutboxItem, record_delivery
@@ -51,7 +51,7 @@ def post_json(
         raise DeliveryError(f"{channel}: HTTP {error.code}", permanent=permanent) from error
     except (urllib.error.URLError, TimeoutError, OSError) as error:
         raise DeliveryError(f"{channel}: {error}") from error
-    if os.environ.get("SLADESK_DEV") == "1":
+    if settings.dev():
         _record(channel, to, message, body)
     try:
         answer = json.loads(raw or b"{}")

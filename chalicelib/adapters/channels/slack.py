@@ -9,14 +9,14 @@ so the local stack and tests can point deliveries at a server of their own.
 from __future__ import annotations
 
 import json
-import os
 from typing import Any
 from urllib.parse import urlsplit
 
+from chalicelib import settings
 from chalicelib.adapters.channels import Message
 from chalicelib.adapters.channels.http import post_json
 
-SLACK_BASE_ENV = "SLACK_API_BASE"
+SLACK_BASE_ENV = settings.SLACK_API_BASE
 
 
 def slack_payload(message: Message) -> dict[str, Any]:
@@ -51,7 +51,7 @@ class SlackChannel:
 
     def send(self, target: str, message: Message, secret: str | None) -> str:
         """Send to the webhook, under ``SLACK_API_BASE`` when that is set."""
-        base = os.environ.get(SLACK_BASE_ENV)
+        base = settings.slack_api_base()
         # The webhook's path (``/services/T.../B.../...``) names it; only the host is swapped.
         url = base.rstrip("/") + urlsplit(target).path if base else target
         body = json.dumps(slack_payload(message), ensure_ascii=False).encode("utf-8")

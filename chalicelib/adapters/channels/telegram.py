@@ -10,16 +10,16 @@ stack and tests.
 from __future__ import annotations
 
 import json
-import os
 from typing import Any
 
+from chalicelib import settings
 from chalicelib.adapters.channels import DeliveryError, Message
 from chalicelib.adapters.channels.http import post_json
 from chalicelib.adapters.secrets import SecretUnavailableError, read_secret
 
-TELEGRAM_BASE = "https://api.telegram.org"
-TELEGRAM_BASE_ENV = "TELEGRAM_API_BASE"
-TELEGRAM_TOKEN_ENV = "TELEGRAM_BOT_TOKEN"  # noqa: S105 (the name of a variable)
+TELEGRAM_BASE = settings.DEFAULT_TELEGRAM_API_BASE
+TELEGRAM_BASE_ENV = settings.TELEGRAM_API_BASE
+TELEGRAM_TOKEN_ENV = settings.TELEGRAM_BOT_TOKEN
 
 
 def telegram_payload(chat_id: str, message: Message) -> dict[str, Any]:
@@ -51,7 +51,7 @@ class TelegramChannel:
             raise DeliveryError(f"telegram: {error}", permanent=False) from None
         if not token:
             raise DeliveryError(f"telegram: {TELEGRAM_TOKEN_ENV} is not set", permanent=True)
-        base = (os.environ.get(TELEGRAM_BASE_ENV) or TELEGRAM_BASE).rstrip("/")
+        base = settings.telegram_api_base()
         body = json.dumps(telegram_payload(target, message), ensure_ascii=False).encode("utf-8")
         answer = post_json(
             f"{base}/bot{token}/sendMessage", body, channel="telegram", message=message, to=target
