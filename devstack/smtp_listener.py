@@ -32,9 +32,9 @@ from chalice.app import SNSEventConfig
 from chalice.local import LambdaContext
 
 from chalicelib.adapters.attachments import attachments_bucket
-from chalicelib.adapters.inbound_mail import MAX_MESSAGE_BYTES
 from chalicelib.adapters.mail_sender import mail_from
 from chalicelib.adapters.site import PUBLIC_URL_ENV
+from chalicelib.mail.limits import MAX_MESSAGE_BYTES
 from devstack.emulator import LOOPBACK, REGION
 
 DEFAULT_SMTP_PORT = 2525

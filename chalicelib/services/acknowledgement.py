@@ -26,13 +26,13 @@ from pynamodb.exceptions import PynamoDBException
 
 from chalicelib.adapters.channels import DeliveryError
 from chalicelib.adapters.clock import get_clock
-from chalicelib.adapters.html_text import html_to_text
-from chalicelib.adapters.inbound_mail import InboundMessage
 from chalicelib.adapters.mail_records import get_mail_records
 from chalicelib.adapters.mail_sender import mail_from
 from chalicelib.adapters.outbox import CARD_HEADER, EVENT_HEADER
 from chalicelib.adapters.site import public_link
 from chalicelib.adapters.templates import render, texts
+from chalicelib.mail.html_text import html_to_text
+from chalicelib.mail.reading import InboundMessage
 from chalicelib.services.boards import load_board
 from chalicelib.services.notifications import retry_mail, send_mail
 from chalicelib.services.status import display_zone

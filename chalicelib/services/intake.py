@@ -5,7 +5,7 @@ SNS) call ``receive_mail``; the form calls ``submit_form``. A new card gets
 one acknowledgement (``services.acknowledgement``) unless the mail that
 opened it was sent by a machine.
 
-SES judges the mail it receives (``adapters.inbound_mail.judge_receipt``): a
+SES judges the mail it receives (``mail.verdicts.judge_receipt``): a
 virus, spam, or a DMARC failure under ``p=reject`` is dropped unread (no
 card, no comment, no answer, no attachment kept) and logged with the SES ids
 only; a DMARC failure under ``p=quarantine`` may open a card but is not
@@ -49,16 +49,12 @@ from chalicelib.adapters.card_store import ClaimTakenError, get_card_store
 from chalicelib.adapters.clock import get_clock
 from chalicelib.adapters.config_items import BoardItem
 from chalicelib.adapters.idempotency import form_idempotency_config, idempotency_store
-from chalicelib.adapters.inbound_mail import (
-    MAX_MESSAGE_BYTES,
-    InboundMessage,
-    InvalidSenderError,
-    MessageTooLargeError,
-    judge_receipt,
-    parse_message,
-)
 from chalicelib.adapters.mail_records import MailRecordItem, get_mail_records
 from chalicelib.adapters.mail_sender import mail_from
+from chalicelib.mail.errors import InvalidSenderError, MessageTooLargeError
+from chalicelib.mail.limits import MAX_MESSAGE_BYTES
+from chalicelib.mail.reading import InboundMessage, parse_message
+from chalicelib.mail.verdicts import judge_receipt
 from chalicelib.observability import count
 from chalicelib.services import cards
 from chalicelib.services.acknowledgement import acknowledge

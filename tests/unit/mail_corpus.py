@@ -5,7 +5,7 @@ Each builder returns the raw bytes a mail server would hand sladesk. The
 the corpus needs a particular encoding on the wire (RFC 2047 B or Q, koi8-r);
 where real mailers write something no library would (broken headers, raw
 8-bit headers), the bytes are spelled out. What each message must give is in
-``test_inbound_mail.py``.
+``test_mail_reading.py``.
 """
 
 from __future__ import annotations

@@ -1,28 +1,20 @@
-"""Inbound e-mail: what each corpus message must give; HTML reduced to text; quotes trimmed."""
+"""Inbound e-mail read whole: what each corpus message gives, and what cannot break the reader."""
 
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from email.message import EmailMessage
 
 import pytest
 
-from chalicelib.adapters.html_text import html_to_text
-from chalicelib.adapters.inbound_mail import (
-    DERIVED_ID_DOMAIN,
-    MAX_HTML_CHARS,
-    MAX_MESSAGE_BYTES,
-    AutoSubmittedReason,
-    InboundMessage,
-    InvalidSenderError,
-    MessageTooLargeError,
-    find_card_key,
-    parse_message,
-    trim_quoted_reply,
-)
+from chalicelib.mail.automatic import AutoSubmittedReason
+from chalicelib.mail.card_keys import find_card_key
+from chalicelib.mail.errors import InvalidSenderError, MessageTooLargeError
+from chalicelib.mail.limits import MAX_HTML_CHARS, MAX_MESSAGE_BYTES
+from chalicelib.mail.message_ids import DERIVED_ID_DOMAIN
+from chalicelib.mail.reading import InboundMessage, parse_message
 from tests.unit import mail_corpus as corpus
 from tests.unit.mail_corpus import IVAN, LOGIN_SUBJECT, OUR_MESSAGE_ID, PDF, PNG, SUPPORT
 
@@ -465,185 +457,7 @@ def test_only_a_card_id_in_brackets_is_a_card_key(subject: str, key: str | None)
     assert find_card_key(subject) == key
 
 
-# --- HTML to text -----------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("html", "text"),
-    [
-        ('<img src=x onerror="alert(1)">', ""),
-        ("<script>alert(1)</script>", ""),
-        ("<SCRIPT SRC=//evil.example.com/x.js></SCRIPT>", ""),
-        ('<svg onload="alert(1)"><script>alert(2)</script></svg>', ""),
-        ('<a href="javascript:alert(1)" onmouseover="alert(2)">x</a>', "x"),
-        ('<iframe src="javascript:alert(1)"></iframe>', ""),
-        ('<div style="background:url(javascript:alert(1))">x</div>', "x"),
-        ("<style>@import 'javascript:alert(1)';</style>", ""),
-        ('<body onload=alert(1)><p title="</p><script>alert(2)</script>">', ""),
-        ("<!--<script>alert(1)</script>-->", ""),
-        # What a browser shows of these is text, and so is what we give back.
-        ("<<script>alert(1);//<</script>", "<"),
-        ("<scr<script>ipt>alert(1)</scr</script>ipt>", "ipt>alert(1)ipt>"),
-    ],
-)
-def test_no_markup_or_script_survives_html_to_text(html: str, text: str) -> None:
-    assert html_to_text(html) == text
-
-
-@pytest.mark.parametrize("unit", ["<a ", "<a x='", "<!--x>", "<![x>", "</a", "<!doctype"])
-def test_hostile_unclosed_markup_costs_linear_time(unit: str) -> None:
-    # The standard HTMLParser alone takes about a minute on 16,000 of some of these.
-    started = time.perf_counter()
-    html_to_text("Hello " + unit * 50_000)
-    assert time.perf_counter() - started < 2
-
-
-def test_comments_and_outlook_conditionals_are_dropped() -> None:
-    html = (
-        "<!--[if mso]><table><tr><td>Outlook only</td></tr></table><![endif]-->"
-        "<!--[if !mso]><!--><p>Everyone</p><!--<![endif]-->"
-        "<p>a < b <3</p><!-- never closed <p>hidden"
-    )
-    assert html_to_text(html) == "Everyone\n\na < b <3"
-
-
-def test_entities_are_unescaped_into_plain_text() -> None:
-    html = (
-        "<p>Tom &amp; Jerry&nbsp;&mdash; &#1055;&#x440;&#1080;&#1074;&#1077;&#1090; &lt;b&gt;</p>"
-    )
-    # The entity &lt;b&gt; is the text "<b>": plain text, which pages escape like any other.
-    assert html_to_text(html) == "Tom & Jerry — Привет <b>"
-
-
-def test_script_style_and_head_content_is_dropped() -> None:
-    html = (
-        "<html><head><title>Title</title><style>p {color: red}</style></head>"
-        "<body><script>var secret = 1;</script>Visible<noscript>fallback</noscript></body></html>"
-    )
-    assert html_to_text(html) == "Visible"
-
-
-def test_a_missing_end_of_head_does_not_hide_the_body() -> None:
-    assert html_to_text("<head><title>x</title><body>Body text") == "Body text"
-
-
-def test_blocks_end_lines_and_whitespace_collapses() -> None:
-    html = """<h1>Title</h1>
-        <p>First    paragraph
-        continues.</p><div>Line one<br>Line two</div>
-        <ul><li>one</li><li>two</li></ul>
-        <table><tr><td>a</td><td>b</td></tr><tr><td>c</td><td>d</td></tr></table>
-        <pre>  keep
-    spacing</pre>"""
-    assert html_to_text(html) == (
-        "Title\n\nFirst paragraph continues.\n\nLine one\nLine two\n\none\ntwo\n\n"
-        "a\tb\nc\td\n\n  keep\n    spacing"
-    )
-
-
-def test_links_show_where_they_go_only_when_a_reader_can_follow_them() -> None:
-    html = (
-        '<a href="https://example.com/docs">the docs</a>, '
-        '<a href="https://example.com/x">https://example.com/x</a>, '
-        '<a href="mailto:ivan@example.ru">ivan@example.ru</a>, '
-        '<a href="javascript:alert(1)">run</a>, '
-        '<a href="https://example.com/logo"><img src="logo.png"></a>'
-    )
-    assert html_to_text(html) == (
-        "the docs (https://example.com/docs), https://example.com/x, ivan@example.ru, run, "
-        "https://example.com/logo"
-    )
-
-
-def test_blockquotes_read_as_quoted_lines() -> None:
-    html = "Answer<blockquote>Question<br>more<blockquote>older</blockquote></blockquote>"
-    assert html_to_text(html) == "Answer\n\n> Question\n> more\n\n> > older"
-
-
-# --- reply trimming ---------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "new_text"),
-    [
-        pytest.param(
-            "Works now.\n\nOn Mon, Nov 2, 2026 at 10:20 AM Support <support@desk.example.com>"
-            " wrote:\n> Try again.\n> Thanks",
-            "Works now.",
-            id="gmail-english",
-        ),
-        pytest.param(
-            "Works now.\n\nOn Mon, Nov 2, 2026 at\n10:20 AM Support wrote:\n\n> Try again.",
-            "Works now.",
-            id="gmail-english-date-wrapped",
-        ),
-        pytest.param(
-            "Спасибо!\n\nпн, 2 нояб. 2026 г. в 10:20, Поддержка <support@desk.example.com>:\n"
-            "> Попробуйте ещё раз.",
-            "Спасибо!",
-            id="gmail-russian",
-        ),
-        pytest.param(
-            "Спасибо!\n\n2 нояб. 2026 г., в 10:20, Поддержка <support@desk.example.com>"
-            " написал(а):\n\n> Попробуйте ещё раз.",
-            "Спасибо!",
-            id="apple-mail-russian",
-        ),
-        pytest.param(
-            "02.11.2026 10:20, Поддержка пишет:\n> Попробуйте ещё раз.\n\nНе помогло.",
-            "Не помогло.",
-            id="thunderbird-russian-bottom-posted",
-        ),
-        pytest.param(
-            "It still fails.\n\n-----Original Message-----\nFrom: Support\nSent: Monday\n\n"
-            "Try again.",
-            "It still fails.",
-            id="outlook-original-message",
-        ),
-        pytest.param(
-            "It still fails.\n\n________________________________\nFrom: Support <s@d.example>\n"
-            "Sent: Monday, November 2, 2026 10:20 AM\nTo: Ivan\nSubject: [SUP-12] Login\n\n"
-            "Try again.",
-            "It still fails.",
-            id="outlook-header-block",
-        ),
-        pytest.param(
-            "Works.\n\nOn Mon, Nov 2, 2026 at 10:20 AM Support wrote:\nTry again.\nRegards",
-            "Works.",
-            id="attribution-over-unmarked-quote",
-        ),
-        pytest.param(
-            "> Which browser?\nFirefox.\n> Which version?\n128.\n",
-            "Firefox.\n128.",
-            id="answers-between-quotes",
-        ),
-        pytest.param(
-            "> Which browser?\nFirefox.\n> On Mon, Nov 2, 2026 at 10:15 AM Ivan wrote:\n"
-            "> > older\nAnd 128.",
-            "Firefox.\nAnd 128.",
-            id="quoted-attribution-cuts-nothing",
-        ),
-        pytest.param(
-            "I called at 10:30 on 2 November 2026.\n"
-            "On Mon, Nov 2, 2026 at 10:20 AM Support wrote:\n> Try again.",
-            "I called at 10:30 on 2 November 2026.",
-            id="own-dated-line-above-attribution-kept",
-        ),
-        pytest.param(
-            "My colleague wrote:\nthe export is empty.",
-            "My colleague wrote:\nthe export is empty.",
-            id="undated-wrote-is-not-an-attribution",
-        ),
-        pytest.param(
-            "From: the logs I see a timeout.\nIt started today.",
-            "From: the logs I see a timeout.\nIt started today.",
-            id="from-line-without-sent-is-text",
-        ),
-        pytest.param("> only a quote\n> nothing new", "", id="nothing-new"),
-    ],
-)
-def test_trim_quoted_reply(text: str, new_text: str) -> None:
-    assert trim_quoted_reply(text) == new_text
+# --- replies and HTML read whole ---------------------------------------------------------------
 
 
 def test_a_reply_that_is_all_quote_keeps_its_whole_text() -> None:

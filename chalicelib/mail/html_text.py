@@ -1,4 +1,4 @@
-"""HTML mail bodies reduced to plain text, for requests that arrive as HTML only.
+"""HTML mail bodies reduced to plain text: for requests that arrive as HTML only, and our own mail.
 
 The result is plain text, never markup: tags are dropped, entities are
 unescaped (``&lt;b&gt;`` becomes the literal text ``<b>``), and the content of
@@ -11,7 +11,7 @@ Why the standard library's ``html.parser`` and no HTML library: we need text,
 not cleaned-up HTML. Sanitisers (bleach, nh3) keep markup we would then have
 to trust; converters such as html2text produce Markdown that a page would
 render again. A parser that keeps only character data cannot let any markup
-through, and keeps the adapter free of dependencies. One linear pass runs
+through, and keeps mail reading free of dependencies. One linear pass runs
 before it, because ``HTMLParser`` itself is slow on some hostile input (see
 ``_complete_markup``).
 """
