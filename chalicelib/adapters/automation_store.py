@@ -2,46 +2,56 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+import builtins
 
-from pynamodb.exceptions import DeleteError
+from pynamodb.exceptions import DeleteError, PutError
 
 from chalicelib.adapters.config_items import AutomationItem
-from chalicelib.adapters.paging import decode_cursor, read_page
+from chalicelib.adapters.paging import decode_cursor, read_mapped_page
 from chalicelib.adapters.table_base import bind_tables
+from chalicelib.domain.automations import Automation
+from chalicelib.ports.errors import WriteConflictError
 
 _PK = "AUTOMATION"
 
 
-class AutomationStore:
-    """Creates, lists and deletes automation rules."""
+def automation_from_item(item: AutomationItem) -> Automation:
+    """The rule an item holds."""
+    return Automation.from_body(item.automation_id, item.board_id, item.body, item.created_at)
 
-    def create(
-        self, automation_id: str, board_id: str, body: dict[str, Any], now: datetime
-    ) -> AutomationItem:
+
+class DynamoAutomationStore:
+    """Creates, lists and deletes automation rules (``chalicelib.ports.cards.AutomationStore``)."""
+
+    def create(self, automation: Automation) -> Automation:
         """Store a new rule."""
         item = AutomationItem(
             _PK,
-            automation_id,
-            automation_id=automation_id,
-            board_id=board_id,
-            body=body,
-            created_at=now,
+            automation.id,
+            automation_id=automation.id,
+            board_id=automation.board_id,
+            body=dict(automation.body),
+            created_at=automation.created_at,
         )
-        item.save(condition=AutomationItem.sk.does_not_exist())
-        return item
+        try:
+            item.save(condition=AutomationItem.sk.does_not_exist())
+        except PutError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                raise WriteConflictError([0]) from error
+            raise
+        return automation_from_item(item)
 
-    def list(self, limit: int, cursor: str | None) -> tuple[list[AutomationItem], str | None]:
+    def list(self, limit: int, cursor: str | None) -> tuple[list[Automation], str | None]:
         """One page of rules, in id order."""
         results = AutomationItem.query(
             _PK, last_evaluated_key=decode_cursor(cursor), page_size=limit + 1
         )
-        return read_page(results, limit, ("pk", "sk"))
+        return read_mapped_page(results, limit, ("pk", "sk"), automation_from_item)
 
-    def for_board(self, board_id: str) -> list[AutomationItem]:
+    def for_board(self, board_id: str) -> builtins.list[Automation]:
         """Every rule of one board (what the stream handler matches cards against)."""
-        return list(AutomationItem.query(_PK, filter_condition=AutomationItem.board_id == board_id))
+        query = AutomationItem.query(_PK, filter_condition=AutomationItem.board_id == board_id)
+        return [automation_from_item(item) for item in query]
 
     def delete(self, automation_id: str) -> bool:
         """Delete a rule; False when there was none."""
@@ -54,7 +64,7 @@ class AutomationStore:
         return True
 
 
-def get_automation_store() -> AutomationStore:
-    """The automation store of this process."""
+def get_automation_store() -> DynamoAutomationStore:
+    """The DynamoDB automation store (what ``chalicelib.bootstrap.cards`` wires as the port)."""
     bind_tables()
-    return AutomationStore()
+    return DynamoAutomationStore()

@@ -18,6 +18,7 @@ from pynamodb.models import Model
 from chalicelib.adapters.store_errors import InvalidCursorError
 
 M = TypeVar("M", bound=Model)
+T = TypeVar("T")
 
 
 def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
@@ -50,15 +51,33 @@ def read_page(
     index key for index queries). One extra item is read to know whether a
     next page exists, so the last page answers ``next: null``.
     """
-    items: list[M] = []
+    return read_mapped_page(results, limit, key_names, _same, keep)
+
+
+def _same(item: M) -> M:
+    return item
+
+
+def read_mapped_page(
+    results: Iterable[M],
+    limit: int,
+    key_names: tuple[str, ...],
+    convert: Callable[[M], T],
+    keep: Callable[[T], bool] | None = None,
+) -> tuple[list[T], str | None]:
+    """As ``read_page``, each item handed out (and asked about) as ``convert`` makes it."""
+    items: list[T] = []
+    last: M | None = None
     try:
         for item in results:
-            if keep is not None and not keep(item):
+            value = convert(item)
+            if keep is not None and not keep(value):
                 continue
-            if len(items) == limit:
-                last = items[-1].serialize(null_check=False)
-                return items, _encode_cursor({name: last[name] for name in key_names})
-            items.append(item)
+            if len(items) == limit and last is not None:
+                key = last.serialize(null_check=False)
+                return items, _encode_cursor({name: key[name] for name in key_names})
+            items.append(value)
+            last = item
     except QueryError as error:
         # DynamoDB refuses a start key that does not belong to the query.
         if error.cause_response_code != "ValidationException":

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.adapters.automation_store import get_automation_store
-from chalicelib.adapters.clock import get_clock
-from chalicelib.adapters.config_items import AutomationItem
 from chalicelib.adapters.versioned_store import get_sla_store
+from chalicelib.domain.automations import Automation
+from chalicelib.ports.cards import automation_store
+from chalicelib.ports.clock import now
 from chalicelib.services.boards import find_board
 from chalicelib.services.common import new_id, page, refusals
 from chalicelib.services.errors import InvalidInputError, NotFoundError
 
 
-def _answer(item: AutomationItem) -> dict[str, Any]:
-    return {**item.body, "id": item.automation_id, "created_at": item.created_at}
+def _answer(automation: Automation) -> dict[str, Any]:
+    return {**automation.body, "id": automation.id, "created_at": automation.created_at}
 
 
 def create_automation(fields: dict[str, Any]) -> dict[str, Any]:
@@ -26,8 +26,8 @@ def create_automation(fields: dict[str, Any]) -> dict[str, Any]:
     board = find_board(fields["board_id"], "board_id")
     when = {key: value for key, value in fields.get("when", {}).items() if value is not None}
     places = {
-        "column_id": {column["id"] for column in board.body["columns"]},
-        "lane_id": {lane["id"] for lane in board.body.get("lanes", [])},
+        "column_id": {column.id for column in board.columns},
+        "lane_id": set(board.lane_ids),
     }
     for key, known in places.items():
         if key in when and when[key] not in known:
@@ -37,18 +37,18 @@ def create_automation(fields: dict[str, Any]) -> dict[str, Any]:
         if slas.latest(sla_id) is None:
             raise InvalidInputError(f"no SLA policy {sla_id}", field=f"attach[{index}]")
     body = {**fields, "when": when}
-    item = get_automation_store().create(new_id("aut"), fields["board_id"], body, get_clock().now())
-    return _answer(item)
+    rule = Automation.from_body(new_id("aut"), fields["board_id"], body, now())
+    return _answer(automation_store().create(rule))
 
 
 def list_automations(limit: int, cursor: str | None) -> dict[str, Any]:
     """One page of rules."""
     with refusals():
-        items, next_cursor = get_automation_store().list(limit, cursor)
-    return page([_answer(item) for item in items], next_cursor)
+        rules, next_cursor = automation_store().list(limit, cursor)
+    return page([_answer(rule) for rule in rules], next_cursor)
 
 
 def delete_automation(automation_id: str) -> None:
     """Delete a rule; cards keep the SLAs it attached."""
-    if not get_automation_store().delete(automation_id):
+    if not automation_store().delete(automation_id):
         raise NotFoundError(f"no automation {automation_id}")

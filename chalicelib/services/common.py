@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from chalicelib.adapters.store_errors import InvalidCursorError
 from chalicelib.domain.errors import DomainError
+from chalicelib.ports.errors import InvalidCursorError
 from chalicelib.services.errors import InvalidInputError
 
 

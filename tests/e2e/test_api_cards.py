@@ -300,20 +300,31 @@ def test_history_lists_in_pages(api, opened):
     assert rest["next"] is None
 
 
-def test_a_lost_race_is_409_and_writes_nothing(api, opened, monkeypatch):
+def test_a_lost_race_is_409_and_writes_nothing(api, opened):
+    from chalicelib import ports
+    from chalicelib.ports.cards import card_store
     from chalicelib.services import cards
 
-    load = cards.load_card
+    class ChangedAfterOurRead:
+        """The card store, but someone else changes the card right after our first read."""
 
-    def stale(card_id):
-        # Someone else changes the card between our read and our write.
-        card = load(card_id)
-        monkeypatch.setattr(cards, "load_card", load)
-        cards.update_card(card_id, {"assignee": "someone else"})
-        return card
+        def __init__(self, store):
+            self.store = store
+            self.armed = True
+
+        def __getattr__(self, name):
+            return getattr(self.store, name)
+
+        def get(self, card_id):
+            card = self.store.get(card_id)
+            if self.armed:
+                self.armed = False
+                cards.update_card(card_id, {"assignee": "someone else"})
+            return card
 
     before = history(api, opened["id"])
-    monkeypatch.setattr(cards, "load_card", stale)
+    racing = ChangedAfterOurRead(card_store())
+    ports.provide("cards.card_store", lambda: racing)
     response = api.call("PATCH", f"/cards/{opened['id']}", {"title": "Mine"}, role="agent")
     assert response.status_code == 409
     assert response.json_body["error"]["code"] == "conflict"

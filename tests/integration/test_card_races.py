@@ -4,6 +4,8 @@ import threading
 
 import pytest
 
+from chalicelib import ports
+from chalicelib.ports.cards import card_store
 from chalicelib.services import boards, cards
 from chalicelib.services.errors import ConflictError
 
@@ -26,17 +28,27 @@ def card_id(tables, clock):
     return cards.open_card({"board_id": board["id"], "title": "Racing", "sla_ids": []})["id"]
 
 
-def test_two_racing_updates_one_wins_one_gets_409(card_id, monkeypatch):
-    # GIVEN two requests that both read the card before either writes
-    both_read = threading.Barrier(2, timeout=10)
-    load = cards.load_card
+class ReadsMeetBeforeWrites:
+    """The card store, but each of two readers waits until both have read the card."""
 
-    def load_then_wait(wanted):
-        card = load(wanted)
-        both_read.wait()
+    def __init__(self, store):
+        self.store = store
+        self.both_read = threading.Barrier(2, timeout=10)
+
+    def __getattr__(self, name):
+        return getattr(self.store, name)
+
+    def get(self, card_id):
+        card = self.store.get(card_id)
+        self.both_read.wait()
         return card
 
-    monkeypatch.setattr(cards, "load_card", load_then_wait)
+
+def test_two_racing_updates_one_wins_one_gets_409(card_id):
+    # GIVEN two requests that both read the card before either writes
+    real = card_store()
+    racing = ReadsMeetBeforeWrites(real)
+    ports.provide("cards.card_store", lambda: racing)
     outcomes = {}
 
     def update(name, changes):
@@ -55,7 +67,7 @@ def test_two_racing_updates_one_wins_one_gets_409(card_id, monkeypatch):
         thread.start()
     for thread in threads:
         thread.join()
-    monkeypatch.setattr(cards, "load_card", load)
+    ports.provide("cards.card_store", lambda: real)
 
     # THEN exactly one won and the other was told 409
     assert sorted(outcomes.values()) == ["conflict", "ok"]
@@ -68,9 +80,7 @@ def test_two_racing_updates_one_wins_one_gets_409(card_id, monkeypatch):
 
 
 def test_card_numbers_are_never_handed_out_twice(card_id):
-    from chalicelib.adapters.card_store import get_card_store
-
-    store = get_card_store()
+    store = card_store()
     numbers = []
     threads = [
         threading.Thread(target=lambda: numbers.append(store.next_number("SUP"))) for _ in range(8)
