@@ -67,8 +67,9 @@ def recompute_timers(event: DynamoDBEvent) -> dict:
         process_partial_response,
     )
 
-    from chalicelib.services.notifications import CardEventAlerts
-    from chalicelib.services.timers import TimerRecompute, card_id_of_stream_keys
+    from chalicelib.adapters.card_stream import card_id_of_stream_keys, inserted_card_event
+    from chalicelib.services.card_event_alerts import CardEventAlerts
+    from chalicelib.services.timers import TimerRecompute
 
     recompute = TimerRecompute()
     alerts = CardEventAlerts()
@@ -78,7 +79,9 @@ def recompute_timers(event: DynamoDBEvent) -> dict:
         if card_id is not None:
             working_on(card_id)
             recompute.card(card_id)
-            alerts.record(record)  # card_created / card_entered_column, once per event
+            inserted = inserted_card_event(record)
+            if inserted is not None:  # card_created / card_entered_column, once per event
+                alerts.event(*inserted)
 
     batch = event.to_dict()
     response = process_partial_response(

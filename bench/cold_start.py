@@ -47,7 +47,7 @@ FIRST_REQUESTS = {
         "the stream, first batch",
         "import app\n"
         "import aws_lambda_powertools.utilities.batch\n"
-        "import chalicelib.services.notifications\n"
+        "import chalicelib.services.card_event_alerts\n"
         "import chalicelib.services.timers\n",
     ),
 }

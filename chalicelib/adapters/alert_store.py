@@ -16,26 +16,42 @@ that read the same pending delivery cannot both claim it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.attributes import (
     JSONAttribute,
     NumberAttribute,
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.exceptions import PutError, PynamoDBException, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.adapters.card_items import seq_sk
 from chalicelib.adapters.paging import decode_cursor, read_page
 from chalicelib.adapters.store_errors import conflict_from
 from chalicelib.adapters.table_base import ReportsTable, bind_tables
+from chalicelib.domain.deliveries import (
+    FAILED,
+    PENDING,
+    SENT,
+    STATUSES,
+    Alert,
+    AlertKey,
+    CardEventAlert,
+    CheckpointAlert,
+    Delivery,
+    DigestAlert,
+    Recipient,
+    new_delivery,
+)
+from chalicelib.ports.alerts import Outbox, StoreUnavailableError
 
-PENDING, SENT, FAILED = "pending", "sent", "failed"
-STATUSES = (PENDING, SENT, FAILED)
+__all__ = ["FAILED", "PENDING", "SENT", "STATUSES", "AlertStore", "Recipient", "get_alert_store"]
+
 # DynamoDB takes up to 100 items per transaction; one is the alert record.
 _CHUNK = 99
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -46,7 +62,8 @@ class AlertItem(ReportsTable):
 
     ``<subject>`` is a card id, or ``DIGEST#<subscription id>``. ``<what>`` is
     ``<sla id>#<rule id>#<kind>#<level>`` for a check point of a timer,
-    ``EVENT#<seq>`` for a card event, the subscriber's local date for a digest.
+    ``EVENT#<seq>`` for a card event, the subscriber's local date for a digest,
+    the event (``acknowledgement``) of a message kept for another try.
     ``facts`` is what the messages say (``domain.alerts.AlertFacts``).
     """
 
@@ -89,17 +106,15 @@ class ScanStateItem(ReportsTable):
     scanned_at = UTCDateTimeAttribute()
 
 
-@dataclass(frozen=True, slots=True)
-class Recipient:
-    """Where one delivery of an alert goes, and when it may first be tried."""
-
-    key: str
-    channel: str
-    target: str
-    subscription_id: str | None
-    locale: str
-    timezone: str
-    release_at: datetime
+def alert_key(key: AlertKey) -> tuple[str, str]:
+    """The (pk, sk) of an alert's record."""
+    if isinstance(key, CheckpointAlert):
+        return f"ALERT#{key.card_id}", f"{key.sla_id}#{key.rule_id}#{key.kind}#{key.level}"
+    if isinstance(key, CardEventAlert):
+        return f"ALERT#{key.card_id}", seq_sk("EVENT", key.seq)
+    if isinstance(key, DigestAlert):
+        return f"ALERT#DIGEST#{key.subscription_id}", key.day.isoformat()
+    return f"ALERT#{key.card_id}", key.event
 
 
 def _micros(instant: datetime) -> int:
@@ -114,89 +129,113 @@ def _pk(status: str) -> str:
     return f"NOTIFY#{status}"
 
 
-class AlertStore:
+_FIELDS = (
+    "delivery_id",
+    "status",
+    "event",
+    "card_id",
+    "channel",
+    "target",
+    "subscription_id",
+    "locale",
+    "timezone",
+    "created_at",
+    "facts",
+    "attempts",
+    "last_error",
+    "next_attempt_at",
+    "finished_at",
+)
+
+
+def delivery_of(item: DeliveryItem) -> Delivery:
+    """The domain view of a stored delivery."""
+    values = {name: getattr(item, name) for name in _FIELDS}
+    values["attempts"] = int(values["attempts"] or 0)
+    values["facts"] = dict(values["facts"] or {})
+    return Delivery(**values)
+
+
+def delivery_item(delivery: Delivery) -> DeliveryItem:
+    """The stored item of a delivery, keyed by its status and instant."""
+    fields = {name: getattr(delivery, name) for name in _FIELDS}
+    return DeliveryItem(_pk(delivery.status), _sk(delivery.instant, delivery.delivery_id), **fields)
+
+
+@contextmanager
+def _unavailable() -> Iterator[None]:
+    """DynamoDB failing (not a condition) reported as the port's ``StoreUnavailableError``."""
+    try:
+        yield
+    except (PynamoDBException, BotoCoreError, ClientError) as error:
+        raise StoreUnavailableError(str(error)) from error
+
+
+class AlertStore(Outbox):
     """Records alerts and moves their deliveries between pending, sent and failed."""
 
-    def record(
-        self,
-        subject: str,
-        what: str,
-        facts: dict[str, Any],
-        recipients: Sequence[Recipient],
-        now: datetime,
-    ) -> list[DeliveryItem] | None:
+    def record(self, alert: Alert) -> list[Delivery] | None:
         """Record an alert and its pending deliveries; None (writing nothing) if it exists.
 
         More than 99 recipients take further transactions; each delivery is put
         only if new, so a repeat after a crash between them adds the rest.
         """
-        pk = f"ALERT#{subject}"
-        alert = AlertItem(
+        pk, what = alert_key(alert.key)
+        facts, now = alert.facts, alert.raised_at
+        record = AlertItem(
             pk,
             what,
             event=facts["event"],
             card_id=facts.get("card_id"),
             facts=facts,
-            recipients=len(recipients),
+            recipients=len(alert.recipients),
             raised_at=now,
         )
-        deliveries = [self._delivery(f"{pk}|{what}|{r.key}", r, facts, now) for r in recipients]
+        deliveries = [new_delivery(f"{pk}|{what}|{r.key}", r, facts, now) for r in alert.recipients]
         connection = AlertItem._get_connection().connection
         first = True
-        for start in range(0, max(len(deliveries), 1), _CHUNK):
-            try:
-                with TransactWrite(connection=connection) as transaction:
+        with _unavailable():
+            for start in range(0, max(len(deliveries), 1), _CHUNK):
+                try:
+                    with TransactWrite(connection=connection) as transaction:
+                        if first:
+                            transaction.save(record, condition=AlertItem.pk.does_not_exist())
+                        for delivery in deliveries[start : start + _CHUNK]:
+                            transaction.save(
+                                delivery_item(delivery), condition=DeliveryItem.pk.does_not_exist()
+                            )
+                except TransactWriteError as error:
+                    if conflict_from(error) is None:
+                        raise
                     if first:
-                        transaction.save(alert, condition=AlertItem.pk.does_not_exist())
-                    for delivery in deliveries[start : start + _CHUNK]:
-                        transaction.save(delivery, condition=DeliveryItem.pk.does_not_exist())
-            except TransactWriteError as error:
-                if conflict_from(error) is None:
-                    raise
-                if first:
-                    return None
-            first = False
+                        return None
+                first = False
         return deliveries
 
-    def exists(self, subject: str, what: str) -> bool:
+    def exists(self, key: AlertKey) -> bool:
         """Whether that alert was recorded."""
+        pk, what = alert_key(key)
         try:
-            AlertItem.get(f"ALERT#{subject}", what, attributes_to_get=["pk"])
+            AlertItem.get(pk, what, attributes_to_get=["pk"])
         except AlertItem.DoesNotExist:
             return False
         return True
 
-    def due(self, now: datetime, limit: int) -> list[DeliveryItem]:
+    def due(self, now: datetime, limit: int) -> list[Delivery]:
         """Up to ``limit`` pending deliveries whose next attempt is at or before ``now``."""
         bound = f"{_micros(now) + 1:020d}"
-        return list(DeliveryItem.query(_pk(PENDING), DeliveryItem.sk < bound, limit=limit))
-
-    def claim(self, item: DeliveryItem, now: datetime, lease: timedelta) -> DeliveryItem | None:
-        """Take a pending delivery for one attempt (retried after ``lease`` if never finished).
-
-        Answers the claimed item (``attempts`` counted), or None when another
-        worker took or finished it first.
-        """
-        return self._move(item, PENDING, now + lease, attempts=item.attempts + 1)
-
-    def retry(self, item: DeliveryItem, at: datetime, error: str) -> DeliveryItem | None:
-        """Put a claimed delivery back to pending, to be tried again at ``at``."""
-        return self._move(item, PENDING, at, last_error=error)
-
-    def finish(
-        self, item: DeliveryItem, status: str, now: datetime, error: str | None = None
-    ) -> DeliveryItem | None:
-        """Mark a claimed delivery sent or failed (with the reason of its last failure)."""
-        return self._move(item, status, now, last_error=error, finished_at=now)
+        results = DeliveryItem.query(_pk(PENDING), DeliveryItem.sk < bound, limit=limit)
+        return [delivery_of(item) for item in results]
 
     def page(
         self, status: str, limit: int, cursor: str | None
-    ) -> tuple[list[DeliveryItem], str | None]:
+    ) -> tuple[list[Delivery], str | None]:
         """One page of the deliveries in ``status``, oldest first."""
         results = DeliveryItem.query(
             _pk(status), last_evaluated_key=decode_cursor(cursor), page_size=limit + 1
         )
-        return read_page(results, limit, ("pk", "sk"))
+        items, next_cursor = read_page(results, limit, ("pk", "sk"))
+        return [delivery_of(item) for item in items], next_cursor
 
     def scanned_at(self) -> datetime | None:
         """When the breach scanner last finished a tick, if ever."""
@@ -209,53 +248,30 @@ class AlertStore:
         """Remember that the breach scanner finished a tick at ``now``."""
         ScanStateItem("SCANNER", "STATE", scanned_at=now).save()
 
-    def _delivery(
-        self, delivery_id: str, recipient: Recipient, facts: dict[str, Any], now: datetime
-    ) -> DeliveryItem:
-        return DeliveryItem(
-            _pk(PENDING),
-            _sk(recipient.release_at, delivery_id),
-            delivery_id=delivery_id,
-            status=PENDING,
-            event=facts["event"],
-            card_id=facts.get("card_id"),
-            channel=recipient.channel,
-            target=recipient.target,
-            subscription_id=recipient.subscription_id,
-            locale=recipient.locale,
-            timezone=recipient.timezone,
-            facts=facts,
-            attempts=0,
-            created_at=now,
-            next_attempt_at=recipient.release_at,
-        )
-
-    def _move(
-        self, item: DeliveryItem, status: str, at: datetime, **changes: Any
-    ) -> DeliveryItem | None:
-        fields = {k: v for k, v in item.attribute_values.items() if k not in ("pk", "sk")}
-        fields.update(changes, status=status, next_attempt_at=at if status == PENDING else None)
-        moved = DeliveryItem(_pk(status), _sk(at, item.delivery_id), **fields)
-        if (moved.pk, moved.sk) == (item.pk, item.sk):
-            # Same key (a retry due when its lease ends): one guarded put, not a move.
+    def move(self, delivery: Delivery, moved: Delivery) -> Delivery | None:
+        """Store ``moved`` in place of ``delivery``, only if that is still stored as read."""
+        old, new = delivery_item(delivery), delivery_item(moved)
+        with _unavailable():
+            if (new.pk, new.sk) == (old.pk, old.sk):
+                # Same key (a retry due when its lease ends): one guarded put, not a move.
+                try:
+                    new.save(condition=DeliveryItem.pk.exists())
+                except PutError as error:
+                    if error.cause_response_code == "ConditionalCheckFailedException":
+                        return None
+                    raise
+                return moved
+            connection = DeliveryItem._get_connection().connection
             try:
-                moved.save(condition=DeliveryItem.pk.exists())
-            except PutError as error:
-                if error.cause_response_code == "ConditionalCheckFailedException":
-                    return None
-                raise
-            return moved
-        connection = DeliveryItem._get_connection().connection
-        try:
-            with TransactWrite(connection=connection) as transaction:
-                transaction.delete(
-                    DeliveryItem(item.pk, item.sk), condition=DeliveryItem.pk.exists()
-                )
-                transaction.save(moved)
-        except TransactWriteError as error:
-            if conflict_from(error) is None:
-                raise
-            return None
+                with TransactWrite(connection=connection) as transaction:
+                    transaction.delete(
+                        DeliveryItem(old.pk, old.sk), condition=DeliveryItem.pk.exists()
+                    )
+                    transaction.save(new)
+            except TransactWriteError as error:
+                if conflict_from(error) is None:
+                    raise
+                return None
         return moved
 
 

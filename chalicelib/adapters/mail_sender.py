@@ -12,6 +12,7 @@ from email.message import EmailMessage
 from typing import Any
 
 import boto3
+from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib import settings
 
@@ -36,3 +37,16 @@ def get_mail_sender() -> MailSender:
     # A client per use: cheap next to a send, and it always sees the current environment
     # (the local stack's emulator, or moto in tests).
     return MailSender(boto3.client("ses"))
+
+
+class SesMail:
+    """The ``MailSender`` port: SES, with its refusals told as ``DeliveryError``."""
+
+    def send(self, message: EmailMessage) -> str:
+        """Send ``message``; answers the SES message id (permanent error: SES refused it)."""
+        from chalicelib.adapters.channels.email import ses_delivery_error
+
+        try:
+            return get_mail_sender().send(message)
+        except (ClientError, BotoCoreError) as error:
+            raise ses_delivery_error(error) from error

@@ -34,9 +34,10 @@ from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 
 from chalicelib import settings
 from chalicelib.adapters.table_base import ConfigTable, bind_tables
+from chalicelib.domain.deliveries import CARD_HEADER, EVENT_HEADER
 
-EVENT_HEADER = "X-Sladesk-Event"
-CARD_HEADER = "X-Sladesk-Card-Id"
+__all__ = ["CARD_HEADER", "EVENT_HEADER", "OutboxItem", "read_outbox", "record_delivery"]
+
 EVENT_ATTRIBUTE = "event"
 CARD_ATTRIBUTE = "card_id"
 SENT_AT_ATTRIBUTE = "sent_at"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +11,7 @@ from pynamodb.exceptions import DeleteError
 from chalicelib.adapters.config_items import SubscriptionItem
 from chalicelib.adapters.paging import decode_cursor, read_page
 from chalicelib.adapters.table_base import bind_tables
+from chalicelib.domain.alerts import Subscription
 
 _PK = "SUBSCRIPTION"
 
@@ -39,7 +41,7 @@ class SubscriptionStore:
         )
         return read_page(results, limit, ("pk", "sk"))
 
-    def all(self) -> list[SubscriptionItem]:
+    def all(self) -> builtins.list[SubscriptionItem]:
         """Every subscription: one query of their partition (what alerts match against)."""
         return list(SubscriptionItem.query(_PK))
 
@@ -61,6 +63,36 @@ class SubscriptionStore:
                 return False
             raise
         return True
+
+
+def subscription_of(item: SubscriptionItem) -> Subscription:
+    """The domain view of a stored subscription."""
+    body = item.body
+    return Subscription(
+        id=item.subscription_id,
+        channel=body["channel"],
+        target=body["target"],
+        events=frozenset(body["events"]),
+        board_id=body.get("board_id"),
+        column_id=body.get("column_id"),
+        locale=body.get("locale", "en"),
+        timezone=body.get("timezone", "UTC"),
+        quiet_calendar_id=body.get("quiet_calendar_id"),
+        hold_urgent=bool(body.get("hold_urgent")),
+    )
+
+
+class StoredSubscribers:
+    """The ``Subscribers`` port: the subscriptions as the alert rules read them."""
+
+    def all(self) -> list[Subscription]:
+        """Every subscription: one query of their partition."""
+        return [subscription_of(item) for item in get_subscription_store().all()]
+
+    def webhook_secret(self, subscription_id: str) -> str | None:
+        """The stored secret of a webhook subscription (None when it is gone or has none)."""
+        stored = get_subscription_store().get(subscription_id)
+        return None if stored is None else stored.body.get("secret")
 
 
 def get_subscription_store() -> SubscriptionStore:

@@ -8,7 +8,7 @@ from chalicelib.api.schemas.subscriptions import (
     Subscription,
     SubscriptionFields,
 )
-from chalicelib.services import notifications, subscriptions
+from chalicelib.services import deliveries, subscriptions
 
 
 @endpoint(
@@ -51,4 +51,4 @@ def delete_subscription(subscription_id: str) -> None:
 )
 def list_notifications(query: NotificationQuery) -> dict:
     """List deliveries that are pending, sent or failed, with the reason of the last failure."""
-    return notifications.list_notifications(query.status, query.limit, query.next)
+    return deliveries.list_notifications(query.status, query.limit, query.next)

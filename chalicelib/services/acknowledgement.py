@@ -8,7 +8,7 @@ remembered so that replies to it become comments on the card. It is marked
 answer it.
 
 A failed send never undoes the card: the built message is kept
-(``notifications.retry_mail``) and the breach scanner's tick tries it again
+(``mail_retry.retry_mail``) and the breach scanner's tick tries it again
 with backoff, a bounded number of times, as it does alerts; each try sends
 the same message, Message-ID included, and one that went out is not sent
 again. The outcome shows in ``GET /notifications`` (event ``acknowledgement``).
@@ -21,20 +21,18 @@ from email.utils import format_datetime, formataddr, make_msgid
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from botocore.exceptions import BotoCoreError, ClientError
-from pynamodb.exceptions import PynamoDBException
 
-from chalicelib.adapters.channels import DeliveryError
-from chalicelib.adapters.clock import get_clock
 from chalicelib.adapters.mail_records import get_mail_records
 from chalicelib.adapters.mail_sender import mail_from
-from chalicelib.adapters.outbox import CARD_HEADER, EVENT_HEADER
 from chalicelib.adapters.site import public_link
 from chalicelib.adapters.templates import render, texts
+from chalicelib.domain.deliveries import CARD_HEADER, EVENT_HEADER, DeliveryError
 from chalicelib.mail.html_text import html_to_text
 from chalicelib.mail.reading import InboundMessage
+from chalicelib.ports.alerts import StoreUnavailableError
+from chalicelib.ports.clock import now as clock_now
 from chalicelib.services.boards import load_board
-from chalicelib.services.notifications import retry_mail, send_mail
+from chalicelib.services.mail_retry import retry_mail, send_mail
 from chalicelib.services.status import display_zone
 
 logger = Logger(child=True)
@@ -52,7 +50,7 @@ def acknowledge(card: dict[str, Any], *, locale: str, reply_to: InboundMessage |
     to = (card.get("requester") or {}).get("email")
     if not to:
         return
-    now = get_clock().now()
+    now = clock_now()
     board = load_board(card["board_id"])
     words = texts(locale)
     sender = mail_from()
@@ -102,8 +100,8 @@ def _retry_later(card_id: str, message: EmailMessage, error: DeliveryError) -> N
         extra={"card_id": card_id, "reason": error.reason, "permanent": error.permanent},
     )
     try:
-        outcome = retry_mail(card_id, EVENT, message, error, get_clock().now())
-    except (PynamoDBException, BotoCoreError, ClientError):
+        outcome = retry_mail(card_id, EVENT, message, error, clock_now())
+    except StoreUnavailableError:
         # Raising would not bring it back: the card is open and a retried intake finds its
         # Message-ID (or form key) taken, so it answers the card without acknowledging again.
         logger.exception("acknowledgement lost: not kept for a retry", extra={"card_id": card_id})

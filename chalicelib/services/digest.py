@@ -17,7 +17,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib.adapters.alert_store import get_alert_store
 from chalicelib.adapters.due_timers import get_due_timers
 from chalicelib.domain.alerts import (
     DIGEST_HORIZON,
@@ -27,14 +26,11 @@ from chalicelib.domain.alerts import (
     digest_day,
     digest_lines,
 )
+from chalicelib.domain.deliveries import DigestAlert
 from chalicelib.domain.timers import TimerStatus
-from chalicelib.services.notifications import (
-    QuietHours,
-    deliver,
-    raise_alert,
-    subscriber_recipients,
-)
-from chalicelib.services.subscriptions import load_subscriptions
+from chalicelib.ports.alerts import alert_records, subscribers
+from chalicelib.services.deliveries import deliver
+from chalicelib.services.notifications import QuietHours, raise_alert, subscriber_recipients
 
 # The breach check point is one microsecond past the deadline: look that far beyond the horizon.
 _SLACK = timedelta(seconds=1)
@@ -42,16 +38,15 @@ _SLACK = timedelta(seconds=1)
 
 def send_digests(now: datetime) -> dict[str, Any]:
     """Send the digests due at ``now``; answers how many were looked at and sent."""
-    alerts = get_alert_store()
+    records = alert_records()
     quiet = QuietHours()
     upcoming: list[DigestLine] | None = None
     looked = sent = 0
-    for subscription in load_subscriptions():
+    for subscription in subscribers().all():
         if AlertEvent.DAILY_DIGEST.value not in subscription.events:
             continue
         day = digest_day(now, subscription.timezone)
-        subject = f"DIGEST#{subscription.id}"
-        if day is None or alerts.exists(subject, day.isoformat()):
+        if day is None or records.exists(DigestAlert(subscription.id, day)):
             continue
         looked += 1
         if upcoming is None:
@@ -67,7 +62,7 @@ def send_digests(now: datetime) -> dict[str, Any]:
             lines=lines,
         )
         recipients = subscriber_recipients(facts, [subscription], quiet, now) if lines else []
-        created = raise_alert(subject, day.isoformat(), facts, recipients, now)
+        created = raise_alert(DigestAlert(subscription.id, day), facts, recipients, now)
         if created:
             sent += deliver(created, now)["sent"]
     return {"looked_at": looked, "sent": sent}

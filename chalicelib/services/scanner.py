@@ -29,7 +29,6 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib.adapters.alert_store import Recipient, get_alert_store
 from chalicelib.adapters.card_items import CardItem
 from chalicelib.adapters.card_store import get_card_store
 from chalicelib.adapters.due_timers import get_due_timers
@@ -42,6 +41,7 @@ from chalicelib.domain.alerts import (
     next_check_after,
 )
 from chalicelib.domain.calendar import WorkCalendar
+from chalicelib.domain.deliveries import CheckpointAlert, Recipient
 from chalicelib.domain.timers import (
     Checkpoint,
     CheckpointKind,
@@ -51,16 +51,16 @@ from chalicelib.domain.timers import (
     evaluate,
 )
 from chalicelib.observability import measure_seconds, working_on
+from chalicelib.ports.alerts import scan_state, subscribers
 from chalicelib.services.cards import load_history
+from chalicelib.services.deliveries import deliver_due
 from chalicelib.services.notifications import (
     ASSIGN,
     QuietHours,
-    deliver_due,
     raise_alert,
     subscriber_recipients,
 )
 from chalicelib.services.pinning import PinnedVersions
-from chalicelib.services.subscriptions import load_subscriptions
 from chalicelib.services.targets import notify_channel
 from chalicelib.services.timers import due_bucket
 
@@ -87,8 +87,8 @@ def due_buckets(now: datetime, last_scan: datetime | None) -> list[str]:
 
 def scan_due_timers(now: datetime) -> dict[str, Any]:
     """One tick of the scanner at ``now``: what it found, raised and delivered."""
-    alerts = get_alert_store()
-    due = get_due_timers().due(due_buckets(now, alerts.scanned_at()), now)
+    state = scan_state()
+    due = get_due_timers().due(due_buckets(now, state.scanned_at()), now)
     # How far behind the scanner is: zero when nothing waited, so an alarm always has data.
     oldest = min((item.next_check_at for item in due), default=now)
     measure_seconds("ScannerLag", (now - oldest).total_seconds())
@@ -102,7 +102,7 @@ def scan_due_timers(now: datetime) -> dict[str, Any]:
             working_on(card_id)
             raised += scan.card(card_id, items)
     deliveries = deliver_due(now)
-    alerts.set_scanned_at(now)
+    state.set_scanned_at(now)
     return {"due_timers": len(due), "cards": len(by_card), "raised": raised, **deliveries}
 
 
@@ -117,7 +117,7 @@ class _Tick:
 
     def subscriptions(self) -> list[Subscription]:
         if self._subscriptions is None:
-            self._subscriptions = load_subscriptions()
+            self._subscriptions = subscribers().all()
         return self._subscriptions
 
     def card(self, card_id: str, items: list[TimerItem]) -> int:
@@ -178,8 +178,10 @@ class _Tick:
                 recipients.append(
                     Recipient(ASSIGN, ASSIGN, escalation.assign_to, None, "en", zone, self.now)
                 )
-        what = f"{timer.sla_id}#{timer.rule_id}#{checkpoint.kind.value}#{checkpoint.level}"
-        return 0 if raise_alert(card.card_id, what, facts, recipients, self.now) is None else 1
+        key = CheckpointAlert(
+            card.card_id, timer.sla_id, timer.rule_id, checkpoint.kind.value, checkpoint.level
+        )
+        return 0 if raise_alert(key, facts, recipients, self.now) is None else 1
 
     def _target(self, target: str, zone: str) -> Recipient:
         """One of an escalation level's ``notify`` targets: an address or an SNS topic."""

@@ -14,6 +14,7 @@ from chalicelib.adapters.clock import get_clock
 from chalicelib.adapters.config_items import SubscriptionItem
 from chalicelib.adapters.subscription_store import get_subscription_store
 from chalicelib.domain.alerts import Subscription
+from chalicelib.ports.alerts import subscribers
 from chalicelib.services.boards import find_board
 from chalicelib.services.calendars import latest_calendar_version
 from chalicelib.services.common import new_id, page, refusals
@@ -62,24 +63,7 @@ def delete_subscription(subscription_id: str) -> None:
 
 def load_subscriptions() -> list[Subscription]:
     """Every subscription as the alert rules see it (one query)."""
-    return [subscription_of(item) for item in get_subscription_store().all()]
-
-
-def subscription_of(item: SubscriptionItem) -> Subscription:
-    """The domain view of a stored subscription."""
-    body = item.body
-    return Subscription(
-        id=item.subscription_id,
-        channel=body["channel"],
-        target=body["target"],
-        events=frozenset(body["events"]),
-        board_id=body.get("board_id"),
-        column_id=body.get("column_id"),
-        locale=body.get("locale", "en"),
-        timezone=body.get("timezone", "UTC"),
-        quiet_calendar_id=body.get("quiet_calendar_id"),
-        hold_urgent=bool(body.get("hold_urgent")),
-    )
+    return subscribers().all()
 
 
 def _answer(item: SubscriptionItem) -> dict[str, Any]:

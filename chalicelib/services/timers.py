@@ -52,20 +52,11 @@ from chalicelib.services.pinning import PinnedVersions
 
 logger = Logger(child=True)
 
-_CARD_PREFIX = "CARD#"
 # Reads again when the card changes between its two reads or under an attach;
 # a card that keeps changing is left to the stream records of those changes.
 _ATTEMPTS = 3
 # Written by the breach scanner as it raises check points, so not part of "changed".
 _SCANNER_FIELDS = frozenset({"next_check_at", "due_bucket"})
-
-
-def card_id_of_stream_keys(keys: Mapping[str, Any]) -> str | None:
-    """The card a cards-table item belongs to (card, event, comment), or None for other items."""
-    pk = keys.get("pk")
-    if isinstance(pk, str) and pk.startswith(_CARD_PREFIX) and len(pk) > len(_CARD_PREFIX):
-        return pk[len(_CARD_PREFIX) :]
-    return None
 
 
 class TimerRecompute:

@@ -21,8 +21,8 @@ from chalicelib.adapters.mail_records import get_mail_records
 from chalicelib.domain.alerts import MAX_ATTEMPTS
 from chalicelib.services.boards import create_board
 from chalicelib.services.cards import get_card, list_comments
+from chalicelib.services.deliveries import list_notifications
 from chalicelib.services.intake import submit_form
-from chalicelib.services.notifications import list_notifications
 from tests.e2e.intake_support import acknowledgements, prepare_mail_services
 from tests.e2e.payloads import BOARD
 from tests.integration.alert_support import tick
@@ -200,10 +200,19 @@ def test_an_acknowledgement_that_cannot_be_kept_is_logged_and_the_card_stands(
 ):
     from pynamodb.exceptions import PutError
 
-    def unreachable(*args, **kwargs):
-        raise PutError("the reports table is unreachable")
+    class Unreachable:
+        """A transaction on the reports table that fails as DynamoDB fails, not a condition."""
 
-    monkeypatch.setattr("chalicelib.services.acknowledgement.retry_mail", unreachable)
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def __enter__(self):
+            raise PutError("the reports table is unreachable")
+
+        def __exit__(self, *exc):
+            return False
+
+    monkeypatch.setattr("chalicelib.adapters.alert_store.TransactWrite", Unreachable)
     ses.failures = 1
     deliver(corpus.cyrillic_b_subject_base64_body(), HELP)
     assert get_card("SUP-1")

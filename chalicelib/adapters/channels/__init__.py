@@ -13,6 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from chalicelib.domain.deliveries import Delivery, DeliveryError
+
+__all__ = ["Channel", "DeliveryChannels", "DeliveryError", "Message", "get_channel", "use_channel"]
+
 
 @dataclass(frozen=True, slots=True)
 class Message:
@@ -26,15 +30,6 @@ class Message:
     link: str | None
     facts: dict[str, Any]
     locale: str
-
-
-class DeliveryError(Exception):
-    """A send that did not happen. ``permanent`` when trying again cannot help."""
-
-    def __init__(self, reason: str, *, permanent: bool = False) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.permanent = permanent
 
 
 class Channel(Protocol):
@@ -82,3 +77,15 @@ def get_channel(name: str) -> Channel:
 
         return WebhookChannel()
     raise DeliveryError(f"no channel {name!r}", permanent=True)
+
+
+class DeliveryChannels:
+    """The ``Channels`` port: a delivery's alert rendered for its recipient, sent on its channel."""
+
+    def send(self, delivery: Delivery, secret: str | None) -> str:
+        """Render and send; answers the channel's id of what was sent. Raises ``DeliveryError``."""
+        # Imported here: rendering loads the templates, which only a send needs.
+        from chalicelib.adapters.channels.render import render_message
+
+        message = render_message(dict(delivery.facts), delivery.locale, delivery.timezone)
+        return get_channel(delivery.channel).send(delivery.target, message, secret)
