@@ -4,7 +4,7 @@ Every function of the Chalice app gets a role of its own, built from the
 ``Access`` its handler declares here: which tables it reads and writes, and
 which of the stack's other resources it uses. Actions are listed one by one
 (never ``*``) and ``dynamodb:Scan`` is never granted, so the "no table scans"
-invariant (``../shared/DESIGN.md``) holds in IAM as well as in code.
+invariant (``docs/design.md``) holds in IAM as well as in code.
 
 Secrets stay in the stack's Secrets Manager secrets: a function is given
 only the ARNs of those its handler reads (``<name>_ARN``, see

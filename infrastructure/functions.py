@@ -5,7 +5,7 @@ it. ``app.py`` is imported once per process, so whatever it read from the
 environment at import time (the cards stream ARN, the inbound mail topic) is
 the same for every stack of a synth. This module therefore rewrites each
 function's event sources with property overrides that point at this stack's
-own resources (``../shared/DESIGN.md``, "Known traps"), and gives every
+own resources (``docs/design.md``, "Known traps"), and gives every
 function a role of its own (``access.py``), a log group with the tenant's
 retention, active tracing, and the environment only some functions need: the
 ARNs of the secrets its handler reads (read at run time, never a value in the
@@ -18,9 +18,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,7 +35,8 @@ from chalice.cdk import Chalice
 from constructs import Construct
 
 from chalicelib.adapters.secrets import arn_variable
-from infrastructure import access
+from infrastructure import access, runtime
+from infrastructure.packaging import packaging_for_lambda
 from infrastructure.tables import TableSpec
 from infrastructure.tenants import Tenant
 
@@ -62,7 +60,7 @@ ALERTS_TOPIC_ENV = "SLADESK_ALERTS_TOPIC_ARN"
 # Paths of the public request form, which gets the tighter throttle.
 PUBLIC_FORM_PREFIXES = ("/form/", "/intake/form/")
 # What API Gateway answers itself, before or instead of the app, in the contract's error
-# shape (``../shared/API.md``, "Errors"): response type -> (status, None keeping the
+# shape (``docs/api.md``, "Errors"): response type -> (status, None keeping the
 # gateway's own; code; message, None for the gateway's own). MISSING_AUTHENTICATION_TOKEN
 # is how API Gateway refuses a path, or a method of a path, that the API lacks.
 GATEWAY_ERRORS: dict[str, tuple[int | None, str, str | None]] = {
@@ -115,32 +113,6 @@ class AppFunction:
         return self.resource.ref
 
 
-@contextmanager
-def _packaging_environment(region: str) -> Iterator[None]:
-    """``chalice package`` reads the region and pip settings from the environment.
-
-    The region is the tenant's; pip installs from the wheelhouse only
-    (``make wheelhouse``), so packaging works without internet.
-    """
-    wheelhouse = REPO_DIR / "infrastructure" / "wheelhouse"
-    if not any(wheelhouse.glob("*.whl")):
-        raise FileNotFoundError(f"{wheelhouse} has no wheels: run `make wheelhouse` first")
-    wanted = {
-        "AWS_DEFAULT_REGION": region,
-        "PIP_NO_INDEX": "1",
-        "PIP_FIND_LINKS": str(wheelhouse),
-    }
-    # Chalice also copies the stage's variables (CDK tokens here) into the
-    # process environment: restore all of it, so nothing leaks into the next stack.
-    saved = dict(os.environ)
-    os.environ.update(wanted)
-    try:
-        yield
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-
-
 def handler_name(handler: str) -> str:
     """The handler's name in ``app.py`` (``app.app``, the REST API, is ``api_handler``)."""
     name = handler.split(".", 1)[1]
@@ -156,7 +128,7 @@ class SladeskApp(Construct):
         super().__init__(scope, construct_id)
         self._tenant = tenant
         self._resources = resources
-        with _packaging_environment(tenant.region):
+        with packaging_for_lambda(tenant.region):
             self.chalice = Chalice(
                 self,
                 "Chalice",
@@ -166,6 +138,7 @@ class SladeskApp(Construct):
                     "manage_iam_role": False,
                     "iam_role_arn": PLACEHOLDER_ROLE_ARN,
                     "lambda_memory_size": 512,
+                    "lambda_architecture": runtime.ARCHITECTURE,
                     "environment_variables": resources.environment,
                 },
             )

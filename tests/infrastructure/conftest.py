@@ -1,14 +1,48 @@
-"""Two tenants synthesized once per test session, in one process, like ``make synth``."""
+"""Two tenants synthesized once per test session, in one process, like ``make synth``.
+
+aws-cdk-lib runs its JavaScript under jsii, which starts ``node``: here the
+Node.js LTS that ``infrastructure/package.json`` pins (``make node``), as for
+``make synth``, never an unmaintained one on the machine.
+"""
 
 import os
+import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
-
 TEST_TENANTS = Path(__file__).parent / "tenants"
+PINNED_NODE = (
+    Path(__file__).resolve().parents[2] / "infrastructure" / "node_modules" / ".bin" / "node"
+)
+
+
+def _node_for_jsii():
+    """The pinned Node, else a maintained LTS on PATH; None when neither is there."""
+    if PINNED_NODE.exists():
+        return str(PINNED_NODE)
+    found = shutil.which("node")
+    if found is None:
+        return None
+    version = subprocess.run(
+        [found, "--version"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    major = int(version.lstrip("v").split(".")[0] or 0) if version else 0
+    return found if major >= 22 and major % 2 == 0 else None
+
+
+def pytest_configure(config):
+    if "JSII_NODE" in os.environ:
+        return
+    node = _node_for_jsii()
+    if node is None:
+        raise pytest.UsageError(
+            "the CDK tests need a maintained Node.js LTS (22 or newer): run `make node`, "
+            "which installs the one infrastructure/package.json pins"
+        )
+    os.environ["JSII_NODE"] = node
 
 
 @dataclass

@@ -5,6 +5,7 @@ Slow (the synth packages the app once per stack): see the ``stacks`` fixture.
 
 import json
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from infrastructure.access import (
     TRACING_ACTIONS,
 )
 from infrastructure.functions import PLACEHOLDER_ROLE_ARN, REPO_DIR
+from infrastructure.runtime import ARCHITECTURE, RUNTIME
 
 pytestmark = pytest.mark.slow
 
@@ -142,6 +144,29 @@ def _logical_id(synth, kind, prefix):
 @pytest.mark.parametrize("tenant", TENANTS)
 def test_every_known_handler_is_deployed(stacks, tenant):
     assert set(_functions(stacks[tenant])) >= KNOWN_HANDLERS
+
+
+@pytest.mark.parametrize("tenant", TENANTS)
+def test_every_function_runs_on_the_chosen_runtime_on_graviton(stacks, tenant):
+    functions = _functions(stacks[tenant])
+    assert RUNTIME == "python3.13"
+    for handler, (_, function) in functions.items():
+        # Chosen in infrastructure/runtime.py, not the Python that ran the synth.
+        assert function["Runtime"] == "python3.13", handler
+        assert function["Architectures"] == ["arm64"], handler
+    assert ARCHITECTURE == "arm64"
+
+
+def test_the_package_carries_binaries_built_for_the_runtime_and_architecture(stacks):
+    package = Path(stacks["acme"].stack.app.chalice._sam_package_dir) / "deployment.zip"
+    with zipfile.ZipFile(package) as archive:
+        names = archive.namelist()
+    extensions = [name for name in names if name.endswith(".so")]
+    assert any(name.startswith("pydantic_core/") for name in extensions), extensions
+    for name in extensions:
+        assert name.endswith(".cpython-313-aarch64-linux-gnu.so"), name
+    assert not [name for name in names if name.endswith(".pyc")]
+    assert "app.py" in names
 
 
 @pytest.mark.parametrize("tenant", TENANTS)
