@@ -16,7 +16,6 @@ import socket
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from chalice import Chalice
@@ -30,6 +29,8 @@ from chalice.local import (
     LocalGateway,
     LocalGatewayException,
 )
+
+from devstack.part import Part
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 STAGE = "dev"
@@ -79,7 +80,7 @@ class ContractRequestHandler(ChaliceRequestHandler):
         BaseHTTPRequestHandler.__init__(self, request, client_address, server)
 
 
-class ApiServer:
+class ApiServer(Part):
     """app.py on ``host:port``, one thread per connection; entering starts it, leaving stops it.
 
     Import-time settings of the app (``SLADESK_DEV``, table names) must be in
@@ -98,7 +99,8 @@ class ApiServer:
         """Where the API answers."""
         return f"http://{self._host}:{self._port}"
 
-    def __enter__(self) -> ApiServer:
+    def start(self) -> None:
+        """Load the app and serve it in a thread."""
         factory = CLIFactory(str(PROJECT_DIR))
         config = factory.create_config_obj(chalice_stage_name=STAGE)
         # As chalice local does, the app sees the stage's variables, but the stack's own win.
@@ -126,14 +128,9 @@ class ApiServer:
             daemon=True,
         )
         self._thread.start()
-        return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    def stop(self) -> None:
+        """Stop serving and close the listening socket."""
         if self._server is None or self._thread is None:
             return
         self._server.shutdown()

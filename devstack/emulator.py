@@ -11,7 +11,6 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Iterable
-from types import TracebackType
 from typing import Any
 
 from moto.moto_server.threaded_moto_server import MotoRequestHandler
@@ -19,36 +18,40 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_ba
 from moto.server import ThreadedMotoServer
 from werkzeug.serving import make_server
 
+from devstack import moto_patch
+from devstack.part import Part
+
 LOOPBACK = "127.0.0.1"
 REGION = "us-east-1"
 
 
-class Emulator:
-    """moto's threaded server on loopback; entering starts it, leaving stops it."""
+class Emulator(Part):
+    """moto's threaded server on loopback, with ``devstack.moto_patch`` applied while it runs."""
 
     def __init__(self, host: str = LOOPBACK) -> None:
         self._host = host
         self._server: _SerializedMotoServer | None = None
+        self._unpatch: Callable[[], None] | None = None
         self.endpoint = ""
 
-    def __enter__(self) -> Emulator:
+    def start(self) -> None:
+        """Patch moto and serve it on a free port of ``host``; ``endpoint`` says where."""
         # werkzeug logs every emulator call at INFO; the API server's own log is what people read.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        self._unpatch = moto_patch.apply()
         self._server = _SerializedMotoServer(ip_address=self._host, port=0, verbose=False)
         self._server.start()
         host, port = self._server.get_host_and_port()
         self.endpoint = f"http://{host}:{port}"
-        return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    def stop(self) -> None:
+        """Stop serving and take the patch off."""
         if self._server is not None:
             self._server.stop()
             self._server = None
+        if self._unpatch is not None:
+            self._unpatch()
+            self._unpatch = None
 
 
 class _SerializedMotoServer(ThreadedMotoServer):

@@ -22,13 +22,13 @@ import time
 from collections.abc import Mapping
 from contextlib import ExitStack
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any
 
 import boto3
 
 from chalicelib.adapters.clock import get_clock
 from chalicelib.services.jobs import JOBS, Job
+from devstack.part import Part
 from devstack.threads import join_or_leave
 
 logger = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 _POLL_SECONDS = 1.0
 
 
-class Scheduler:
+class Scheduler(Part):
     """A thread that runs each job every ``job.rate`` of wall-clock time; a context manager."""
 
     def __init__(self, jobs: Mapping[str, Job] | None = None) -> None:
@@ -46,16 +46,12 @@ class Scheduler:
         self._thread = threading.Thread(target=self._run, name="scheduler", daemon=True)
         self.runs: dict[str, int] = dict.fromkeys(self._jobs, 0)
 
-    def __enter__(self) -> Scheduler:
+    def start(self) -> None:
+        """Start firing jobs in a thread."""
         self._thread.start()
-        return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    def stop(self) -> None:
+        """Stop firing, waiting a bounded time for a job under way."""
         self._stop.set()
         # A job left running is idempotent and reruns at the next start's first firing.
         join_or_leave(self._thread, "a scheduled job")
@@ -80,7 +76,7 @@ class Scheduler:
         return result
 
 
-class ChatSink:
+class ChatSink(Part):
     """Answers every POST as Slack and Telegram would accept it; a context manager."""
 
     def __init__(self, host: str) -> None:
@@ -89,16 +85,12 @@ class ChatSink:
         self.url = f"http://{host_name}:{port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
-    def __enter__(self) -> ChatSink:
+    def start(self) -> None:
+        """Serve in a thread."""
         self._thread.start()
-        return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    def stop(self) -> None:
+        """Stop serving and close the socket."""
         self._server.shutdown()
         self._server.server_close()
 

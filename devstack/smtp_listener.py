@@ -21,7 +21,6 @@ import uuid
 from collections.abc import Callable
 from contextlib import ExitStack
 from datetime import UTC, datetime
-from types import TracebackType
 from typing import Any
 
 import boto3
@@ -36,6 +35,7 @@ from chalicelib.adapters.mail_sender import mail_from
 from chalicelib.adapters.site import PUBLIC_URL_ENV
 from chalicelib.mail.limits import MAX_MESSAGE_BYTES
 from devstack.emulator import LOOPBACK, REGION
+from devstack.part import Part
 
 DEFAULT_SMTP_PORT = 2525
 INBOUND_BUCKET = "sladesk-local-inbound-mail"
@@ -114,7 +114,7 @@ class _Delivery:
         return "250 Message accepted"
 
 
-class SmtpListener:
+class SmtpListener(Part):
     """aiosmtpd on ``host:port`` in its own thread; entering starts it, leaving stops it.
 
     The S3 bucket for received mail must exist (``create_inbound_bucket``).
@@ -131,21 +131,17 @@ class SmtpListener:
         )
         self.address = f"{host}:{port}"
 
-    def __enter__(self) -> SmtpListener:
+    def start(self) -> None:
+        """Listen in aiosmtpd's thread; OSError when the port is taken."""
         try:
             self._controller.start()
         except (OSError, RuntimeError) as error:
             raise OSError(
                 f"cannot listen for SMTP on {self.address}: {error} (set SMTP_PORT)"
             ) from error
-        return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    def stop(self) -> None:
+        """Stop listening."""
         self._controller.stop()
 
 

@@ -20,13 +20,13 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
-from types import TracebackType
 from typing import Any
 
 import boto3
 from chalice.local import LambdaContext
 
 from chalicelib.adapters.stream_drain import answer_drain, drain_requested, on_drain_request
+from devstack.part import Part
 from devstack.threads import join_or_leave
 
 logger = logging.getLogger(__name__)
@@ -143,7 +143,7 @@ def lambda_context() -> LambdaContext:
     return LambdaContext(FUNCTION_NAME, memory_size=512, max_runtime_ms=900_000)
 
 
-class StreamPump:
+class StreamPump(Part):
     """Feeds the stream of ``table_name`` to ``handler`` continuously in a thread.
 
     Entering starts it, leaving stops it.
@@ -161,19 +161,15 @@ class StreamPump:
         self._answered = 0
         self._stop_listening: Callable[[], None] | None = None
 
-    def __enter__(self) -> StreamPump:
+    def start(self) -> None:
+        """Start reading the stream in a thread."""
         self._reader = StreamReader(self._table_name)
         self._stop_listening = on_drain_request(self._wake.set)
         self._thread = threading.Thread(target=self._run, name="stream-pump", daemon=True)
         self._thread.start()
-        return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    def stop(self) -> None:
+        """Stop after the pass under way (waiting a bounded time for it)."""
         self._stop.set()
         self._wake.set()
         if self._stop_listening is not None:

@@ -1,6 +1,6 @@
 """The local stack's emulator under concurrent writes: nothing lost, no server error.
 
-moto's DynamoDB transactions copy a whole table while other threads write
+moto's DynamoDB transactions copied a whole table while other threads wrote
 it; unserialised, that failed with a 500 and rolled other threads' writes
 back (the load test's first run lost stored timers). The emulator now takes
 one AWS call at a time, so every write of every thread is there afterwards.
