@@ -1,10 +1,11 @@
 """sladesk entry points: HTTP routes, the stream handler and the scheduled jobs.
 
 Everything here is thin: read the request or event, call one service
-function, answer. Routes are declared in modules under ``chalicelib/api``
-and listed in ``chalicelib/api/route_table.py``; every Lambda function of
-the stack imports this file, so each imports the code it needs where it
-needs it, and a cold start pays for that alone.
+function, answer. Routes are declared once, by ``@endpoint`` in modules
+under ``chalicelib/api``, and served from what those declarations say
+(``chalicelib.api.serving``); every Lambda function of the stack imports
+this file, so each imports the code it needs where it needs it, and a cold
+start pays for that alone.
 """
 
 from __future__ import annotations

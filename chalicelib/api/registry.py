@@ -5,7 +5,8 @@
 runs, and records what it declared in ``ROUTES`` for ``/openapi.json``. A
 route cannot exist without its entry in the document, so the two cannot drift.
 The app serves the declared views through ``chalicelib.api.serving``, which
-imports a route's module on its first request.
+reads these declarations from the modules' source and imports a route's module
+on its first request.
 
 Most routes speak JSON both ways. A route may also declare other media types:
 a body sent as an HTML form (decoded into the same model as JSON) or as raw
@@ -39,12 +40,14 @@ from chalicelib.api.errors import (
     unavailable_response,
     validation_response,
 )
+from chalicelib.api.vocabulary import FORM, JSON
+
+# Routes import these from here too.
+from chalicelib.api.vocabulary import HTML as HTML
+from chalicelib.api.vocabulary import SIGN_IN_PATH as SIGN_IN_PATH
 from chalicelib.services.errors import ServiceError
 
 MAX_BODY_BYTES = 1024 * 1024
-JSON = "application/json"
-FORM = "application/x-www-form-urlencoded"
-HTML = "text/html"
 # A form body is a handful of fields; more than this is not a form of ours.
 _MAX_FORM_FIELDS = 50
 
@@ -52,7 +55,6 @@ ErrorPage = Callable[[Request, Response], Response]
 """Given the request and its JSON refusal, the answer to send instead (a page for browsers)."""
 SessionRule = Callable[[Request], bool]
 """Whether a request of a staff page (or its download) may sign in with the session cookie."""
-SIGN_IN_PATH = "/login"
 logger = Logger(child=True)
 
 
