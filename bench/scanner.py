@@ -31,6 +31,7 @@ os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "1")
 from chalicelib.adapters.clock import FixedClock, use_clock
 from chalicelib.adapters.tables import create_tables
 from chalicelib.adapters.timer_items import TimerItem
+from chalicelib.bootstrap import wire_aws
 from chalicelib.services.boards import create_board
 from chalicelib.services.cards import open_card
 from chalicelib.services.scanner import scan_due_timers
@@ -145,6 +146,7 @@ def measure(idle: int) -> dict[str, Any]:
 
 
 def main() -> None:
+    wire_aws()
     sizes = [int(arg) for arg in sys.argv[1:]] or list(IDLE)
     print(
         "| idle timers | due timers | raised | sent | reads (Query + GetItem) | items read "

@@ -31,6 +31,7 @@ from chalicelib.adapters.tables import (
     create_tables,
     table_name,
 )
+from chalicelib.bootstrap import wire_aws
 from chalicelib.services.keys import ensure_key
 from devstack.api_server import ApiServer
 from devstack.demo import Demo, DemoError, seed_demo
@@ -141,6 +142,7 @@ def _start(settings: Settings, running: ExitStack) -> None:
     emulator = running.enter_context(Emulator())
     use_emulator(emulator.endpoint)
     create_tables()
+    wire_aws()
     admin_key = settings.admin_key or "sld_" + secrets.token_urlsafe(32)
     ensure_key(admin_key, "local stack admin", "admin")
     api = running.enter_context(ApiServer(LOOPBACK, settings.port))

@@ -32,8 +32,10 @@ def create_admin_key(tenant: Tenant, name: str = "first admin") -> tuple[str, st
     """Store a new admin key in the tenant's config table; answers (key id, key)."""
     os.environ[CONFIG_TABLE_ENV] = config_table_of(tenant)
     os.environ["AWS_DEFAULT_REGION"] = tenant.region
+    from chalicelib.bootstrap import wire_aws
     from chalicelib.services.keys import create_key
 
+    wire_aws()
     return create_key(name, "admin")
 
 

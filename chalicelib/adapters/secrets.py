@@ -11,18 +11,14 @@ plain ``<name>`` variable, as the local stack and the tests set it.
 from __future__ import annotations
 
 from chalicelib import settings
+from chalicelib.ports.config import SecretUnavailableError
+
+__all__ = ["SecretUnavailableError", "SecretsManagerSecrets", "arn_variable", "read_secret"]
 
 ARN_SUFFIX = settings.ARN_SUFFIX
 # Long enough that a warm function asks Secrets Manager a few times an hour at most;
 # short enough that a rotated secret is in use a few minutes after it is put.
 SECRET_MAX_AGE_SECONDS = 300
-
-
-class SecretUnavailableError(Exception):
-    """A secret's ARN is set but Secrets Manager did not give its value.
-
-    The message names the secret and why, never a value.
-    """
 
 
 arn_variable = settings.arn_variable
@@ -49,3 +45,11 @@ def read_secret(name: str) -> str | None:
     if isinstance(value, bytes):
         value = value.decode("utf-8")
     return value or None
+
+
+class SecretsManagerSecrets:
+    """The secrets port: values from Secrets Manager, or from the environment without an ARN."""
+
+    def read(self, name: str) -> str | None:
+        """The current value of the secret ``name`` (see ``read_secret``)."""
+        return read_secret(name)

@@ -1,56 +1,66 @@
-"""Notification subscriptions in the config table (one partition, ``SUBSCRIPTION``)."""
+"""Notification subscriptions in the config table (one partition, ``SUBSCRIPTION``).
+
+Items are answered as ``chalicelib.domain.subscriptions.StoredSubscription``.
+"""
 
 from __future__ import annotations
 
-import builtins
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from pynamodb.exceptions import DeleteError
+from pynamodb.exceptions import DeleteError, PutError
 
 from chalicelib.adapters.config_items import SubscriptionItem
 from chalicelib.adapters.paging import decode_cursor, read_page
 from chalicelib.adapters.table_base import bind_tables
 from chalicelib.domain.alerts import Subscription
+from chalicelib.domain.subscriptions import StoredSubscription
+from chalicelib.ports.errors import WriteConflictError
 
 _PK = "SUBSCRIPTION"
+_CONDITION_FAILED = "ConditionalCheckFailedException"
+
+
+def _subscription(item: SubscriptionItem) -> StoredSubscription:
+    return StoredSubscription(
+        id=item.subscription_id, board_id=item.board_id, body=item.body, created_at=item.created_at
+    )
 
 
 class SubscriptionStore:
     """Creates, lists, reads and deletes subscriptions."""
 
     def create(
-        self, subscription_id: str, board_id: str | None, body: dict[str, Any], now: datetime
-    ) -> SubscriptionItem:
-        """Store a new subscription."""
+        self, subscription_id: str, board_id: str | None, body: Mapping[str, Any], now: datetime
+    ) -> StoredSubscription:
+        """Store a new subscription; WriteConflictError when the id is taken."""
         item = SubscriptionItem(
             _PK,
             subscription_id,
             subscription_id=subscription_id,
             board_id=board_id,
-            body=body,
+            body=dict(body),
             created_at=now,
         )
-        item.save(condition=SubscriptionItem.sk.does_not_exist())
-        return item
+        try:
+            item.save(condition=SubscriptionItem.sk.does_not_exist())
+        except PutError as error:
+            if error.cause_response_code == _CONDITION_FAILED:
+                raise WriteConflictError([0]) from error
+            raise
+        return _subscription(item)
 
-    def list(self, limit: int, cursor: str | None) -> tuple[list[SubscriptionItem], str | None]:
-        """One page of subscriptions, in id order."""
-        results = SubscriptionItem.query(
-            _PK, last_evaluated_key=decode_cursor(cursor), page_size=limit + 1
-        )
-        return read_page(results, limit, ("pk", "sk"))
-
-    def all(self) -> builtins.list[SubscriptionItem]:
+    def all(self) -> list[StoredSubscription]:
         """Every subscription: one query of their partition (what alerts match against)."""
-        return list(SubscriptionItem.query(_PK))
+        return [_subscription(item) for item in SubscriptionItem.query(_PK)]
 
-    def get(self, subscription_id: str) -> SubscriptionItem | None:
+    def get(self, subscription_id: str) -> StoredSubscription | None:
         """One subscription, or None (also for an empty id, which DynamoDB refuses as a key)."""
         if not subscription_id:
             return None
         try:
-            return SubscriptionItem.get(_PK, subscription_id)
+            return _subscription(SubscriptionItem.get(_PK, subscription_id))
         except SubscriptionItem.DoesNotExist:
             return None
 
@@ -59,27 +69,18 @@ class SubscriptionStore:
         try:
             SubscriptionItem(_PK, subscription_id).delete(condition=SubscriptionItem.sk.exists())
         except DeleteError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
+            if error.cause_response_code == _CONDITION_FAILED:
                 return False
             raise
         return True
 
-
-def subscription_of(item: SubscriptionItem) -> Subscription:
-    """The domain view of a stored subscription."""
-    body = item.body
-    return Subscription(
-        id=item.subscription_id,
-        channel=body["channel"],
-        target=body["target"],
-        events=frozenset(body["events"]),
-        board_id=body.get("board_id"),
-        column_id=body.get("column_id"),
-        locale=body.get("locale", "en"),
-        timezone=body.get("timezone", "UTC"),
-        quiet_calendar_id=body.get("quiet_calendar_id"),
-        hold_urgent=bool(body.get("hold_urgent")),
-    )
+    def list(self, limit: int, cursor: str | None) -> tuple[list[StoredSubscription], str | None]:
+        """One page of subscriptions, in id order."""
+        results = SubscriptionItem.query(
+            _PK, last_evaluated_key=decode_cursor(cursor), page_size=limit + 1
+        )
+        items, next_cursor = read_page(results, limit, ("pk", "sk"))
+        return [_subscription(item) for item in items], next_cursor
 
 
 class StoredSubscribers:
@@ -87,12 +88,12 @@ class StoredSubscribers:
 
     def all(self) -> list[Subscription]:
         """Every subscription: one query of their partition."""
-        return [subscription_of(item) for item in get_subscription_store().all()]
+        return [stored.for_alerts() for stored in get_subscription_store().all()]
 
     def webhook_secret(self, subscription_id: str) -> str | None:
         """The stored secret of a webhook subscription (None when it is gone or has none)."""
         stored = get_subscription_store().get(subscription_id)
-        return None if stored is None else stored.body.get("secret")
+        return None if stored is None else stored.secret
 
 
 def get_subscription_store() -> SubscriptionStore:

@@ -11,12 +11,11 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from chalicelib.adapters.clock import get_clock
-from chalicelib.adapters.config_items import VersionedItem
-from chalicelib.adapters.public_holidays import public_holidays
-from chalicelib.adapters.store_errors import WriteConflictError
-from chalicelib.adapters.versioned_store import get_calendar_store, get_sla_store
 from chalicelib.domain.calendar import WorkCalendar, build_calendar
+from chalicelib.domain.versions import CalendarVersion
+from chalicelib.ports.clock import now
+from chalicelib.ports.config import calendar_store, public_holidays, sla_store
+from chalicelib.ports.errors import WriteConflictError
 from chalicelib.services.common import new_id, page, refusals
 from chalicelib.services.errors import ConflictError, InvalidInputError, NotFoundError
 
@@ -34,14 +33,14 @@ def _validated(fields: dict[str, Any]) -> None:
         _build(fields)
 
 
-def _answer(item: VersionedItem) -> dict[str, Any]:
-    return {**item.body, "id": item.item_id, "version": item.version, "created_at": item.created_at}
+def _answer(item: CalendarVersion) -> dict[str, Any]:
+    return {**item.body, "id": item.id, "version": item.version, "created_at": item.created_at}
 
 
 def create_calendar(fields: dict[str, Any]) -> dict[str, Any]:
     """Store version 1 of a new calendar."""
     _validated(fields)
-    item = get_calendar_store().create(new_id("cal"), fields, get_clock().now())
+    item = calendar_store().create(new_id("cal"), fields, now())
     return _answer(item)
 
 
@@ -52,7 +51,7 @@ def get_calendar(calendar_id: str) -> dict[str, Any]:
 
 def get_calendar_version(calendar_id: str, version: int) -> dict[str, Any]:
     """One stored version of a calendar (old versions stay readable)."""
-    item = get_calendar_store().version(calendar_id, version)
+    item = calendar_store().version(calendar_id, version)
     if item is None:
         raise NotFoundError(f"calendar {calendar_id} has no version {version}")
     return _answer(item)
@@ -61,7 +60,7 @@ def get_calendar_version(calendar_id: str, version: int) -> dict[str, Any]:
 def list_calendars(limit: int, cursor: str | None) -> dict[str, Any]:
     """One page of calendars (latest versions)."""
     with refusals():
-        items, next_cursor = get_calendar_store().list_latest(limit, cursor)
+        items, next_cursor = calendar_store().list_latest(limit, cursor)
     return page([_answer(item) for item in items], next_cursor)
 
 
@@ -70,9 +69,7 @@ def update_calendar(calendar_id: str, fields: dict[str, Any]) -> dict[str, Any]:
     current = _latest(calendar_id)
     _validated(fields)
     try:
-        item = get_calendar_store().add_version(
-            calendar_id, current.version, fields, get_clock().now()
-        )
+        item = calendar_store().add_version(calendar_id, current.version, fields, now())
     except WriteConflictError as error:
         raise ConflictError("the calendar changed meanwhile; read it again") from error
     return _answer(item)
@@ -81,16 +78,12 @@ def update_calendar(calendar_id: str, fields: dict[str, Any]) -> dict[str, Any]:
 def delete_calendar(calendar_id: str) -> None:
     """Remove a calendar no SLA policy uses; its versions stay for pinned cards."""
     _latest(calendar_id)
-    users = [
-        sla.item_id
-        for sla in get_sla_store().all_latest()
-        if sla.body.get("calendar_id") == calendar_id
-    ]
+    users = [sla.id for sla in sla_store().all_latest() if sla.calendar_id == calendar_id]
     if users:
         raise ConflictError(
             f"SLA policies {', '.join(users)} count in this calendar", code="calendar_in_use"
         )
-    get_calendar_store().delete(calendar_id)
+    calendar_store().delete(calendar_id)
 
 
 def deadline(calendar_id: str, start: datetime, duration_seconds: int) -> dict[str, Any]:
@@ -113,7 +106,7 @@ def elapsed(calendar_id: str, start: datetime, end: datetime) -> dict[str, Any]:
 
 def load_calendar(calendar_id: str, version: int) -> WorkCalendar:
     """The calendar engine for one stored version (what timers count in)."""
-    item = get_calendar_store().version(calendar_id, version)
+    item = calendar_store().version(calendar_id, version)
     if item is None:
         raise NotFoundError(f"calendar {calendar_id} has no version {version}")
     return _engine(item)
@@ -121,19 +114,19 @@ def load_calendar(calendar_id: str, version: int) -> WorkCalendar:
 
 def latest_calendar_version(calendar_id: str) -> int | None:
     """The current version number of a calendar, or None if it does not exist."""
-    item = get_calendar_store().latest(calendar_id)
+    item = calendar_store().latest(calendar_id)
     return None if item is None else item.version
 
 
-def _latest(calendar_id: str) -> VersionedItem:
-    item = get_calendar_store().latest(calendar_id)
+def _latest(calendar_id: str) -> CalendarVersion:
+    item = calendar_store().latest(calendar_id)
     if item is None:
         raise NotFoundError(f"no calendar {calendar_id}")
     return item
 
 
-def _engine(item: VersionedItem) -> WorkCalendar:
-    return _cached_engine(item.item_id, item.version, json.dumps(item.body, sort_keys=True))
+def _engine(item: CalendarVersion) -> WorkCalendar:
+    return _cached_engine(item.id, item.version, json.dumps(item.body, sort_keys=True))
 
 
 @lru_cache(maxsize=64)

@@ -2,7 +2,7 @@
 
 The cookie's value is ``v1.<key id>.<role>.<expiry, Unix seconds>.<signature>``,
 the signature an HMAC-SHA256 of the rest under the server's secret
-(``SLADESK_SESSION_SECRET``, read through ``adapters.secrets``: from
+(``SLADESK_SESSION_SECRET``, read through the secrets port: from
 Secrets Manager in a deployed stack). Nothing is stored per session; a session
 stops at its expiry, when the secret changes, or at once when its key is
 deleted (each use reads the key by id, as a header would by hash). The
@@ -24,11 +24,11 @@ from functools import cache
 from aws_lambda_powertools import Logger
 
 from chalicelib import settings
-from chalicelib.adapters.clock import get_clock
-from chalicelib.adapters.key_store import get_key_store
-from chalicelib.adapters.secrets import SecretUnavailableError, read_secret
+from chalicelib.domain.keys import Principal
+from chalicelib.ports.clock import now
+from chalicelib.ports.config import SecretUnavailableError, key_store, read_secret
 from chalicelib.services.errors import ServiceError
-from chalicelib.services.keys import Principal, authenticate
+from chalicelib.services.keys import authenticate
 
 SESSION_COOKIE = "sladesk_session"
 SESSION_SECRET_ENV = settings.SESSION_SECRET
@@ -50,7 +50,7 @@ def start_session(raw_key: str) -> tuple[str, Principal] | None:
     principal = authenticate(raw_key)
     if principal is None:
         return None
-    expires = int((get_clock().now() + SESSION_LIFETIME).timestamp())
+    expires = int((now() + SESSION_LIFETIME).timestamp())
     payload = f"{_VERSION}.{principal.key_id}.{principal.role}.{expires}"
     return f"{payload}.{_sign(payload, secret)}", principal
 
@@ -68,12 +68,12 @@ def session_principal(value: str | None) -> Principal | None:
     if not hmac.compare_digest(signature, _sign(payload, secret)):
         return None
     key_id, role, expires = parts[1:4]
-    if not expires.isdigit() or int(expires) <= get_clock().now().timestamp():
+    if not expires.isdigit() or int(expires) <= now().timestamp():
         return None
-    item = get_key_store().get(key_id)
-    if item is None or item.role != role:
+    key = key_store().get(key_id)
+    if key is None or key.role != role:
         return None
-    return Principal(key_id=item.key_id, name=item.name, role=item.role)
+    return Principal.of(key)
 
 
 def session_seconds() -> int:

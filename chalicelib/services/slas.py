@@ -7,14 +7,15 @@ API's JSON to ``chalicelib.domain.sla.SlaPolicy``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from chalicelib.adapters.clock import get_clock
-from chalicelib.adapters.config_items import VersionedItem
-from chalicelib.adapters.store_errors import WriteConflictError
-from chalicelib.adapters.versioned_store import get_calendar_store, get_sla_store
 from chalicelib.domain.sla import Escalation, RuleKind, SlaPolicy, SlaRule
+from chalicelib.domain.versions import SlaPolicyVersion
+from chalicelib.ports.clock import now
+from chalicelib.ports.config import calendar_store, sla_store
+from chalicelib.ports.errors import WriteConflictError
 from chalicelib.services.common import new_id, page, refusals
 from chalicelib.services.durations import duration_seconds
 from chalicelib.services.errors import ConflictError, InvalidInputError, NotFoundError
@@ -24,7 +25,7 @@ from chalicelib.services.targets import notify_channel, target_problem
 def check_policy(fields: dict[str, Any]) -> None:
     """Refuse a policy body the engine cannot run (also a what-if draft); 400 names the field."""
     calendar_id = fields.get("calendar_id")
-    if calendar_id is not None and get_calendar_store().latest(calendar_id) is None:
+    if calendar_id is not None and calendar_store().latest(calendar_id) is None:
         raise InvalidInputError(f"no calendar {calendar_id}", field="calendar_id")
     seen: set[str] = set()
     for index, rule in enumerate(fields["rules"]):
@@ -76,11 +77,11 @@ def _rule_answer(rule: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _answer(item: VersionedItem) -> dict[str, Any]:
+def _answer(item: SlaPolicyVersion) -> dict[str, Any]:
     body = item.body
     return {
         **body,
-        "id": item.item_id,
+        "id": item.id,
         "version": item.version,
         "rules": [_rule_answer(rule) for rule in body["rules"]],
         "created_at": item.created_at,
@@ -90,7 +91,7 @@ def _answer(item: VersionedItem) -> dict[str, Any]:
 def create_sla(fields: dict[str, Any]) -> dict[str, Any]:
     """Store version 1 of a new SLA policy."""
     check_policy(fields)
-    item = get_sla_store().create(new_id("sla"), fields, get_clock().now())
+    item = sla_store().create(new_id("sla"), fields, now())
     return _answer(item)
 
 
@@ -101,7 +102,7 @@ def get_sla(sla_id: str) -> dict[str, Any]:
 
 def get_sla_version(sla_id: str, version: int) -> dict[str, Any]:
     """One stored version of a policy."""
-    item = get_sla_store().version(sla_id, version)
+    item = sla_store().version(sla_id, version)
     if item is None:
         raise NotFoundError(f"SLA {sla_id} has no version {version}")
     return _answer(item)
@@ -110,7 +111,7 @@ def get_sla_version(sla_id: str, version: int) -> dict[str, Any]:
 def list_slas(limit: int, cursor: str | None) -> dict[str, Any]:
     """One page of policies (latest versions)."""
     with refusals():
-        items, next_cursor = get_sla_store().list_latest(limit, cursor)
+        items, next_cursor = sla_store().list_latest(limit, cursor)
     return page([_answer(item) for item in items], next_cursor)
 
 
@@ -119,15 +120,15 @@ def update_sla(sla_id: str, fields: dict[str, Any]) -> dict[str, Any]:
     current = load_latest_sla(sla_id)
     check_policy(fields)
     try:
-        item = get_sla_store().add_version(sla_id, current.version, fields, get_clock().now())
+        item = sla_store().add_version(sla_id, current.version, fields, now())
     except WriteConflictError as error:
         raise ConflictError("the SLA policy changed meanwhile; read it again") from error
     return _answer(item)
 
 
-def load_latest_sla(sla_id: str) -> VersionedItem:
+def load_latest_sla(sla_id: str) -> SlaPolicyVersion:
     """The latest stored version, or 404."""
-    item = get_sla_store().latest(sla_id)
+    item = sla_store().latest(sla_id)
     if item is None:
         raise NotFoundError(f"no SLA policy {sla_id}")
     return item
@@ -135,13 +136,13 @@ def load_latest_sla(sla_id: str) -> VersionedItem:
 
 def load_sla_version(sla_id: str, version: int) -> SlaPolicy:
     """One stored version as the timer engine sees it."""
-    item = get_sla_store().version(sla_id, version)
+    item = sla_store().version(sla_id, version)
     if item is None:
         raise NotFoundError(f"SLA {sla_id} has no version {version}")
     return policy_from_body(sla_id, version, item.body)
 
 
-def policy_from_body(sla_id: str, version: int, body: dict[str, Any]) -> SlaPolicy:
+def policy_from_body(sla_id: str, version: int, body: Mapping[str, Any]) -> SlaPolicy:
     """Convert an SLA policy's stored JSON into the domain's ``SlaPolicy``."""
 
     def seconds(value: int | str) -> timedelta:

@@ -10,11 +10,11 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import available_timezones
 
-from chalicelib.adapters.clock import get_clock
-from chalicelib.adapters.config_items import SubscriptionItem
-from chalicelib.adapters.subscription_store import get_subscription_store
 from chalicelib.domain.alerts import Subscription
+from chalicelib.domain.subscriptions import StoredSubscription
 from chalicelib.ports.alerts import subscribers
+from chalicelib.ports.clock import now
+from chalicelib.ports.config import subscription_store
 from chalicelib.services.boards import find_board
 from chalicelib.services.calendars import latest_calendar_version
 from chalicelib.services.common import new_id, page, refusals
@@ -42,22 +42,20 @@ def create_subscription(fields: dict[str, Any]) -> dict[str, Any]:
     if quiet is not None and latest_calendar_version(quiet) is None:
         raise InvalidInputError(f"no calendar {quiet}", field="quiet_calendar_id")
     body = {**fields, "events": sorted(set(fields["events"]))}
-    item = get_subscription_store().create(
-        new_id("sub"), fields.get("board_id"), body, get_clock().now()
-    )
+    item = subscription_store().create(new_id("sub"), fields.get("board_id"), body, now())
     return _answer(item)
 
 
 def list_subscriptions(limit: int, cursor: str | None) -> dict[str, Any]:
     """One page of subscriptions."""
     with refusals():
-        items, next_cursor = get_subscription_store().list(limit, cursor)
+        items, next_cursor = subscription_store().list(limit, cursor)
     return page([_answer(item) for item in items], next_cursor)
 
 
 def delete_subscription(subscription_id: str) -> None:
     """Delete a subscription; deliveries already recorded for it still go out."""
-    if not get_subscription_store().delete(subscription_id):
+    if not subscription_store().delete(subscription_id):
         raise NotFoundError(f"no subscription {subscription_id}")
 
 
@@ -66,14 +64,14 @@ def load_subscriptions() -> list[Subscription]:
     return subscribers().all()
 
 
-def _answer(item: SubscriptionItem) -> dict[str, Any]:
+def _answer(item: StoredSubscription) -> dict[str, Any]:
     body = {name: value for name, value in item.body.items() if name != "secret"}
     return {
         "column_id": None,
         "quiet_calendar_id": None,
         **body,
         "board_id": item.board_id,
-        "id": item.subscription_id,
-        "has_secret": bool(item.body.get("secret")),
+        "id": item.id,
+        "has_secret": item.secret is not None,
         "created_at": item.created_at,
     }
