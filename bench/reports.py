@@ -61,7 +61,7 @@ def counted():
 
 def fill(cards: int, rng: random.Random) -> dict[str, list]:
     """``cards`` finished cards, two finished timers each, stopped over the 90 days, by day."""
-    from chalicelib.adapters.timer_items import TimerItem
+    from chalicelib.adapters.timer_items import TimerItem, stored_timer_of
 
     by_day: dict[str, list] = {}
     start = datetime.combine(FIRST_DAY, datetime.min.time(), tzinfo=UTC)
@@ -101,7 +101,7 @@ def fill(cards: int, rng: random.Random) -> dict[str, list]:
                     derived_seq=2,
                 )
                 batch.save(item)
-                by_day.setdefault(item.stop_day, []).append(item)
+                by_day.setdefault(item.stop_day, []).append(stored_timer_of(item))
     return by_day
 
 
@@ -223,6 +223,9 @@ def bench_simulation(cards: int = 10_000) -> None:
 
 
 def main(argv: list[str]) -> None:
+    from chalicelib.bootstrap import wire_aws
+
+    wire_aws()
     for cards in [int(arg) for arg in argv] or [10_000, 100_000]:
         bench_reports(cards)
     bench_simulation()

@@ -19,9 +19,9 @@ import zlib
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 
 from chalicelib.adapters.table_base import ReportsTable
+from chalicelib.domain.aggregates import BASE
 
-BASE = "base"
-"""The dimension of the items that count every timer of a board x SLA x rule kind."""
+__all__ = ["BASE", "AggregateItem", "TouchedDayItem", "aggregate_pk", "aggregate_sk", "touched_sk"]
 
 TOUCHED_PK = "AGG#TOUCHED"
 # Timers of many cards stop on the same day at once; spreading a day's mark over

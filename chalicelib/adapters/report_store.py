@@ -7,7 +7,7 @@ items again. Reading a dimension over a range of days is one query per month
 of the range, whatever the number of cards.
 
 Finished timers are read from the timers table's ``stopped`` index, one UTC
-day at a time (``finished_timers``), for the aggregate job, the reports that
+day at a time (``finished``, ``finished_page``), for the aggregate job, the reports that
 combine dimensions, the drill-down and the what-if simulation.
 """
 
@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from pynamodb.exceptions import DeleteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.adapters.paging import decode_cursor, read_page
 from chalicelib.adapters.report_items import (
     TOUCHED_PK,
     AggregateItem,
@@ -31,37 +31,23 @@ from chalicelib.adapters.report_items import (
     touched_sk,
 )
 from chalicelib.adapters.table_base import bind_tables
-from chalicelib.adapters.timer_items import TimerItem
+from chalicelib.adapters.timer_items import TimerItem, stored_timer_of
+from chalicelib.domain.aggregates import DayAggregate, TouchedDay
+from chalicelib.domain.stored_timers import FinishedRange, StoredTimer
+from chalicelib.ports.errors import InvalidCursorError
 
 # An item may hold 400 KB; a part stays well below that however long its values are.
 _PART_BYTES = 300_000
 _DIMENSION_PREFIXES = ("base", "card_type", "tag", "assignee", "service", "lane_id")
-
-
-@dataclass(frozen=True, slots=True)
-class DayAggregate:
-    """The cells of one board x SLA x rule kind x dimension on one UTC day (``AggregateItem``)."""
-
-    day: str
-    dimension: str
-    board_id: str
-    sla_id: str
-    kind: str
-    cells: Mapping[str, Mapping[str, list[float]]]
-
-
-@dataclass(frozen=True, slots=True)
-class TouchedDay:
-    """One mark of a day due for recomputation (``sk`` names its shard), as read."""
-
-    day: str
-    sk: str
-    touches: int
-    settled: int | None
+# The key of the stopped index's items: what a drill-down cursor holds.
+_INDEX_KEY = ("pk", "sk", "stop_day", "stopped_at")
 
 
 class ReportStore:
-    """The reports table's aggregates and touched days, and the finished timers they come from."""
+    """The reports table's aggregates and touched days, and the finished timers they come from.
+
+    It answers the ``Aggregates`` and ``FinishedTimers`` ports.
+    """
 
     def touched_days(self) -> list[TouchedDay]:
         """Every day marked since the aggregate job last settled it, oldest first."""
@@ -81,7 +67,7 @@ class ReportStore:
         Both writes are conditional on ``touches`` being unchanged: a timer
         written meanwhile keeps the day marked for the next run.
         """
-        item = TouchedDayItem(TOUCHED_PK, touched.sk)
+        item = TouchedDayItem(TOUCHED_PK, touched.mark)
         unchanged = TouchedDayItem.touches == touched.touches
         try:
             if touched.settled == touched.touches:
@@ -127,7 +113,7 @@ class ReportStore:
 
     def _day_keys(self, day: str) -> list[str]:
         """The range keys of the items ``day`` has now, one key-only query per dimension."""
-        keys = []
+        keys: list[str] = []
         for dimension in _DIMENSION_PREFIXES:
             results = AggregateItem.query(
                 aggregate_pk(day),
@@ -155,18 +141,50 @@ class ReportStore:
                     item.day, item.dimension, item.board_id, item.sla_id, item.kind, item.cells
                 )
 
-    def finished_timers(
-        self,
-        day: str,
-        start: datetime | None = None,
-        end: datetime | None = None,
-        after: Mapping[str, Any] | None = None,
-    ) -> Iterator[TimerItem]:
+    def finished(
+        self, day: str, start: datetime | None = None, end: datetime | None = None
+    ) -> Iterator[StoredTimer]:
         """The met and missed timers that stopped on the UTC ``day``, in stop order.
 
-        ``start`` and ``end`` (both included) narrow it to part of the day;
-        ``after`` is the index key of the last timer already read.
+        ``start`` and ``end`` (both included) narrow it to part of the day.
         """
+        return (stored_timer_of(item) for item in self._stopped(day, start, end))
+
+    def finished_page(
+        self, wanted: FinishedRange, limit: int, cursor: str | None
+    ) -> tuple[list[StoredTimer], str | None]:
+        """One page of the ``wanted`` finished timers, in stop order.
+
+        The cursor is the index key of the last timer handed out: the page goes
+        on from its day, right after it.
+        """
+        days, start, end = wanted.days, wanted.start, wanted.end
+        after = decode_cursor(cursor)
+        first_day = 0
+        if after is not None:
+            day = after.get("stop_day", {}).get("S")
+            if day not in days:
+                raise InvalidCursorError("not a cursor of this list")
+            first_day = days.index(day)
+
+        def results() -> Iterator[TimerItem]:
+            for index in range(first_day, len(days)):
+                key = after if index == first_day else None
+                yield from self._stopped(days[index], start, end, key)
+
+        items, next_cursor = read_page(
+            results(), limit, _INDEX_KEY, lambda item: wanted.keep(stored_timer_of(item))
+        )
+        return [stored_timer_of(item) for item in items], next_cursor
+
+    def _stopped(
+        self,
+        day: str,
+        start: datetime | None,
+        end: datetime | None,
+        after: dict[str, dict[str, Any]] | None = None,
+    ) -> Iterator[TimerItem]:
+        """The index query of ``day``'s stopped timers, from ``start`` to ``end`` (included)."""
         condition = None
         if start is not None and end is not None:
             condition = TimerItem.stopped_at.between(start, end)

@@ -12,6 +12,9 @@ live), the breach scanner and the reports do. Two sparse indexes serve them:
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any, cast
+
 from pynamodb.attributes import (
     JSONAttribute,
     ListAttribute,
@@ -21,7 +24,9 @@ from pynamodb.attributes import (
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
+from chalicelib.adapters.card_items import card_pk
 from chalicelib.adapters.table_base import TimersTable
+from chalicelib.domain.stored_timers import StoredTimer
 
 
 def timer_sk(sla_id: str, rule_id: str) -> str:
@@ -105,3 +110,59 @@ class TimerItem(TimersTable):
 
     due = DueTimers()
     stopped = StoppedTimers()
+
+
+def due_bucket(day: date) -> str:
+    """The ``due`` index partition of a UTC day."""
+    return f"DUE#{day.isoformat()}"
+
+
+def stored_timer_of(item: TimerItem) -> StoredTimer:
+    """The domain view of a stored timer."""
+    bucket = item.due_bucket
+    return StoredTimer(
+        card_id=item.card_id,
+        board_id=item.board_id,
+        title=item.title,
+        sla_id=item.sla_id,
+        sla_name=item.sla_name,
+        sla_version=int(item.sla_version),
+        rule_id=item.rule_id,
+        kind=item.kind,
+        status=item.status,
+        target_seconds=item.target_seconds,
+        card_type=item.card_type,
+        service=item.service,
+        priority=item.priority,
+        assignee=item.assignee,
+        lane_id=item.lane_id,
+        tags=tuple(cast(list[str], item.tags) or ()),
+        column_id=item.column_id,
+        elapsed_seconds=item.elapsed_seconds,
+        started_at=item.started_at,
+        deadline=item.deadline,
+        stopped_at=item.stopped_at,
+        checkpoints=tuple(item.checkpoints or ()),
+        next_check_at=item.next_check_at,
+        due_day=date.fromisoformat(bucket.removeprefix("DUE#")) if bucket else None,
+        stop_day=item.stop_day,
+        derived_seq=int(item.derived_seq),
+    )
+
+
+def timer_item(timer: StoredTimer, derived_seq: int) -> TimerItem:
+    """The stored item of a timer derived from the card's event ``derived_seq``."""
+    fields: dict[str, Any] = {
+        name: getattr(timer, name)
+        for name in StoredTimer.__dataclass_fields__
+        if name not in ("due_day", "derived_seq")
+    }
+    fields["tags"] = list(timer.tags)
+    fields["checkpoints"] = list(timer.checkpoints)
+    return TimerItem(
+        card_pk(timer.card_id),
+        timer_sk(timer.sla_id, timer.rule_id),
+        **fields,
+        due_bucket=None if timer.due_day is None else due_bucket(timer.due_day),
+        derived_seq=derived_seq,
+    )

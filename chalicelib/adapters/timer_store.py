@@ -11,7 +11,6 @@ writes nothing: the newer event's own stream record recomputes the card.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
@@ -21,7 +20,8 @@ from chalicelib.adapters.card_items import CardItem, card_pk
 from chalicelib.adapters.report_store import touch_operation
 from chalicelib.adapters.store_errors import conflict_from
 from chalicelib.adapters.table_base import bind_tables
-from chalicelib.adapters.timer_items import TimerItem
+from chalicelib.adapters.timer_items import TimerItem, stored_timer_of, timer_item, timer_sk
+from chalicelib.domain.stored_timers import StoredTimer, TimerWrite
 
 # DynamoDB takes up to 100 items per transaction; one is the card's condition check.
 _CHUNK = 99
@@ -30,36 +30,28 @@ _CHUNK = 99
 class TimerStore:
     """Reads and writes the stored timers of cards."""
 
-    def for_card(self, card_id: str) -> list[TimerItem]:
+    def for_card(self, card_id: str) -> list[StoredTimer]:
         """Every stored timer of the card: one query of its partition."""
-        return list(TimerItem.query(card_pk(card_id), TimerItem.sk.startswith("TIMER#")))
+        results = TimerItem.query(card_pk(card_id), TimerItem.sk.startswith("TIMER#"))
+        return [stored_timer_of(item) for item in results]
 
-    def write(
-        self,
-        card_id: str,
-        seq: int,
-        puts: Sequence[Mapping[str, Any]],
-        deletes: Sequence[str],
-        touched_days: Sequence[str] = (),
-    ) -> bool:
-        """Put ``puts`` (attribute maps with ``sk``) and delete the ``deletes`` range keys.
+    def write(self, change: TimerWrite) -> bool:
+        """Put and delete the timers of ``change`` (deletes name SLA id and rule id).
 
-        ``touched_days`` (UTC stop days of finished timers written or
+        Its ``touched_days`` (UTC stop days of finished timers written or
         deleted) are marked for the aggregate job in the same transaction.
 
-        Every timer is stamped ``derived_seq = seq``. Answers False, having
+        Every timer is stamped ``derived_seq = change.seq``. Answers False, having
         written nothing (of that transaction), when the card has moved past
         ``seq`` or a stored timer was derived from ``seq`` or later: a newer
         recomputation won or will.
         """
+        card_id, seq = change.card_id, change.seq
         pk = card_pk(card_id)
         newer_wins = TimerItem.pk.does_not_exist() | (TimerItem.derived_seq < seq)
-        operations: list[tuple[str, Any]] = [("touch", day) for day in touched_days]
-        operations.extend(
-            ("put", TimerItem(pk, attributes["sk"], **_fields(attributes), derived_seq=seq))
-            for attributes in puts
-        )
-        operations.extend(("delete", TimerItem(pk, sk)) for sk in deletes)
+        operations: list[tuple[str, Any]] = [("touch", day) for day in change.touched_days]
+        operations.extend(("put", timer_item(timer, seq)) for timer in change.puts)
+        operations.extend(("delete", TimerItem(pk, timer_sk(*key))) for key in change.deletes)
         connection = TimerItem._get_connection().connection
         for start in range(0, len(operations), _CHUNK):
             try:
@@ -79,10 +71,6 @@ class TimerStore:
                     raise
                 return False
         return True
-
-
-def _fields(attributes: Mapping[str, Any]) -> dict[str, Any]:
-    return {name: value for name, value in attributes.items() if name != "sk"}
 
 
 def get_timer_store() -> TimerStore:

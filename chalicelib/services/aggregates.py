@@ -12,7 +12,7 @@ timer that the eventually consistent index did not show the first run yet.
 
 Counts are per board x SLA x rule kind, in total and per value of each
 card dimension (card type, tag, assignee, service, lane), per quarter hour
-of the UTC day (``chalicelib.adapters.report_items``).
+of the UTC day (``chalicelib.domain.aggregates``).
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from chalicelib.adapters.report_items import BASE
-from chalicelib.adapters.report_store import DayAggregate, TouchedDay, get_report_store
-from chalicelib.adapters.timer_items import TimerItem
+from chalicelib.domain.aggregates import BASE, DayAggregate, TouchedDay
 from chalicelib.domain.instants import utc_stamp
+from chalicelib.domain.stored_timers import MISSED, StoredTimer, TimerKey
+from chalicelib.ports.timers import aggregates, finished_timers
 
 logger = Logger(child=True)
 
@@ -37,7 +37,9 @@ DIMENSIONS = ("card_type", "tag", "assignee", "service", "lane_id")
 
 
 def touched_days(
-    stored: Mapping[str, TimerItem], puts: Sequence[Mapping[str, Any]], deletes: Sequence[str]
+    stored: Mapping[TimerKey, StoredTimer],
+    puts: Sequence[StoredTimer],
+    deletes: Sequence[TimerKey],
 ) -> list[str]:
     """The UTC stop days whose aggregates a timer write changes.
 
@@ -45,11 +47,9 @@ def touched_days(
     have been reopened, or its card's fields changed) and the day it stops
     on now.
     """
-    days = {attributes.get("stop_day") for attributes in puts}
-    days.update(
-        stored[attributes["sk"]].stop_day for attributes in puts if attributes["sk"] in stored
-    )
-    days.update(stored[sk].stop_day for sk in deletes if sk in stored)
+    days = {timer.stop_day for timer in puts}
+    days.update(stored[timer.key].stop_day for timer in puts if timer.key in stored)
+    days.update(stored[key].stop_day for key in deletes if key in stored)
     return sorted(day for day in days if day)
 
 
@@ -58,13 +58,13 @@ def run_aggregate(now: datetime) -> dict[str, Any]:
 
     The counts depend on the stored timers alone, never on ``now``.
     """
-    store = get_report_store()
+    store = aggregates()
     marks: dict[str, list[TouchedDay]] = defaultdict(list)
     for touched in store.touched_days():
         marks[touched.day].append(touched)
     recomputed = []
     for day, day_marks in marks.items():
-        items = store.replace_day(day, day_aggregates(day, store.finished_timers(day)))
+        items = store.replace_day(day, day_aggregates(day, finished_timers().finished(day)))
         for touched in day_marks:
             store.settle(touched)
         recomputed.append({"day": day, "items": items})
@@ -72,7 +72,7 @@ def run_aggregate(now: datetime) -> dict[str, Any]:
     return {"ran_at": utc_stamp(now), "days": recomputed}
 
 
-def day_aggregates(day: str, timers: Iterable[TimerItem]) -> list[DayAggregate]:
+def day_aggregates(day: str, timers: Iterable[StoredTimer]) -> list[DayAggregate]:
     """The counts of ``day`` from the finished timers that stopped on it."""
     midnight = datetime.fromisoformat(day).replace(tzinfo=UTC)
     # (dimension, board, sla, kind) -> value -> slot -> [met, missed, overdue seconds]
@@ -80,11 +80,11 @@ def day_aggregates(day: str, timers: Iterable[TimerItem]) -> list[DayAggregate]:
         lambda: defaultdict(dict)
     )
     for timer in timers:
-        if timer.stopped_at is None or timer.status not in ("met", "missed"):
+        if timer.stopped_at is None or not timer.finished:
             continue
         slot = str((timer.stopped_at.astimezone(UTC) - midnight) // SLOT)
-        missed = timer.status == "missed"
-        overdue = max(0.0, float(timer.elapsed_seconds or 0) - float(timer.target_seconds))
+        missed = timer.status == MISSED
+        overdue = timer.overdue_seconds
         for dimension, value in dimension_values(timer):
             key = (dimension, timer.board_id, timer.sla_id, timer.kind)
             count = cells[key][value].setdefault(slot, [0, 0, 0.0])
@@ -98,7 +98,7 @@ def day_aggregates(day: str, timers: Iterable[TimerItem]) -> list[DayAggregate]:
     ]
 
 
-def dimension_values(timer: TimerItem) -> list[tuple[str, str]]:
+def dimension_values(timer: StoredTimer) -> list[tuple[str, str]]:
     """Every (dimension, value) a finished timer counts under: ``base`` and each set field."""
     values = [(BASE, "")]
     for dimension in DIMENSIONS:

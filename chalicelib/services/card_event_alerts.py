@@ -8,11 +8,11 @@ record raises nothing new.
 
 from __future__ import annotations
 
-from chalicelib.adapters.card_store import get_card_store
 from chalicelib.domain.alerts import AlertEvent, AlertFacts, Subscription
 from chalicelib.domain.deliveries import CardEventAlert
 from chalicelib.domain.events import CardEvent, EventKind
 from chalicelib.ports.alerts import subscribers
+from chalicelib.ports.cards import card_store
 from chalicelib.ports.clock import now as clock_now
 from chalicelib.services.deliveries import deliver
 from chalicelib.services.notifications import QuietHours, raise_alert, subscriber_recipients
@@ -41,7 +41,7 @@ class CardEventAlerts:
         wanting = [s for s in self._load() if kind.value in s.events]
         if not wanting:
             return
-        card = get_card_store().get(card_id)
+        card = card_store().get(card_id)
         if card is None:
             return
         column_id = event.data.get("column_id") if kind == AlertEvent.CARD_ENTERED_COLUMN else None

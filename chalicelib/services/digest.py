@@ -17,7 +17,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib.adapters.due_timers import get_due_timers
 from chalicelib.domain.alerts import (
     DIGEST_HORIZON,
     AlertEvent,
@@ -27,8 +26,10 @@ from chalicelib.domain.alerts import (
     digest_lines,
 )
 from chalicelib.domain.deliveries import DigestAlert
+from chalicelib.domain.stored_timers import utc_days
 from chalicelib.domain.timers import TimerStatus
 from chalicelib.ports.alerts import alert_records, subscribers
+from chalicelib.ports.timers import due_timers
 from chalicelib.services.deliveries import deliver
 from chalicelib.services.notifications import QuietHours, raise_alert, subscriber_recipients
 
@@ -40,7 +41,7 @@ def send_digests(now: datetime) -> dict[str, Any]:
     """Send the digests due at ``now``; answers how many were looked at and sent."""
     records = alert_records()
     quiet = QuietHours()
-    upcoming: list[DigestLine] | None = None
+    upcoming: list[tuple[str, DigestLine]] | None = None
     looked = sent = 0
     for subscription in subscribers().all():
         if AlertEvent.DAILY_DIGEST.value not in subscription.events:
@@ -71,11 +72,7 @@ def send_digests(now: datetime) -> dict[str, Any]:
 def _upcoming(now: datetime) -> list[tuple[str, DigestLine]]:
     """(board, line) for every running timer whose check point falls within the horizon."""
     end = now + DIGEST_HORIZON + _SLACK
-    day, last = (now - timedelta(days=1)).date(), end.date()
-    buckets = []
-    while day <= last:
-        buckets.append(f"DUE#{day.isoformat()}")
-        day += timedelta(days=1)
+    days = utc_days((now - timedelta(days=1)).date(), end.date())
     return [
         (
             item.board_id,
@@ -88,6 +85,6 @@ def _upcoming(now: datetime) -> list[tuple[str, DigestLine]]:
                 deadline=item.deadline,
             ),
         )
-        for item in get_due_timers().due(buckets, end)
+        for item in due_timers().due(days, end)
         if item.status == TimerStatus.RUNNING.value and item.deadline is not None
     ]

@@ -1,4 +1,4 @@
-"""Compliance reports (``../shared/API.md``, "Reports"): the summary by bucket and the drill-down.
+"""Compliance reports (``docs/api.md``, "Reports"): the summary by bucket and the drill-down.
 
 The summary reads the daily aggregates when it can: no filter, or filters
 on board, SLA and rule kind plus at most one card dimension. Its cost then
@@ -22,11 +22,8 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from chalicelib.adapters.paging import decode_cursor, read_page
-from chalicelib.adapters.report_items import BASE
-from chalicelib.adapters.report_store import get_report_store
-from chalicelib.adapters.timer_items import TimerItem
 from chalicelib.adapters.versioned_store import get_sla_store
+from chalicelib.domain.aggregates import BASE
 from chalicelib.domain.reports import (
     Count,
     Granularity,
@@ -39,6 +36,8 @@ from chalicelib.domain.reports import (
     local_day,
     month_start,
 )
+from chalicelib.domain.stored_timers import MISSED, FinishedRange, StoredTimer
+from chalicelib.ports.timers import aggregates, finished_timers
 from chalicelib.services.aggregates import DIMENSIONS, SLOT
 from chalicelib.services.common import page, refusals
 from chalicelib.services.errors import InvalidInputError
@@ -70,7 +69,6 @@ EXTRA_ROW_FIELDS = ("board_id", "service", "lane_id", "started_at", "deadline")
 # Two years of days: longer ranges belong in a data warehouse, not one request.
 MAX_RANGE_DAYS = 731
 _MICROSECOND = timedelta(microseconds=1)
-_INDEX_KEY = ("pk", "sk", "stop_day", "stopped_at")
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +140,7 @@ def _aggregate_tallies(scope: ReportScope, read_from: date) -> list[Tally]:
     )
     start, end = scope.span(read_from)
     sums: dict[tuple[date, str], list[float]] = defaultdict(lambda: [0, 0, 0.0])
-    for aggregate in get_report_store().read(dimension, utc_days(start, end)):
+    for aggregate in aggregates().read(dimension, utc_days(start, end)):
         if not _keys_match(scope.filters, aggregate.board_id, aggregate.sla_id, aggregate.kind):
             continue
         midnight = datetime.fromisoformat(aggregate.day).replace(tzinfo=UTC)
@@ -160,11 +158,11 @@ def _timer_tallies(scope: ReportScope, read_from: date) -> list[Tally]:
     """Tallies from the finished timers themselves (a cost that grows with the cards)."""
     sums: dict[tuple[date, str], list[float]] = defaultdict(lambda: [0, 0, 0.0])
     for timer in finished_in(scope, read_from):
-        if timer_matches(timer, scope.filters):
+        if timer.stopped_at is not None and timer_matches(timer, scope.filters):
             total = sums[(local_day(timer.stopped_at, scope.zone), timer.sla_id)]
-            if timer.status == "missed":
+            if timer.status == MISSED:
                 total[1] += 1
-                total[2] += _overdue(timer)
+                total[2] += timer.overdue_seconds
             else:
                 total[0] += 1
     return [_tally(key, total) for key, total in sums.items()]
@@ -174,12 +172,12 @@ def _tally(key: tuple[date, str], total: list[float]) -> Tally:
     return Tally(key[0], key[1], int(total[0]), int(total[1]), total[2])
 
 
-def finished_in(scope: ReportScope, read_from: date | None = None) -> Iterator[TimerItem]:
+def finished_in(scope: ReportScope, read_from: date | None = None) -> Iterator[StoredTimer]:
     """Every finished timer that stopped within the scope's days, by stop time, unfiltered."""
     start, end = scope.span(read_from)
-    store = get_report_store()
+    store = finished_timers()
     for day in utc_days(start, end):
-        yield from store.finished_timers(day, start, end - _MICROSECOND)
+        yield from store.finished(day, start, end - _MICROSECOND)
 
 
 def utc_days(start: datetime, end: datetime) -> list[str]:
@@ -197,7 +195,7 @@ def _keys_match(filters: Mapping[str, str], board_id: str, sla_id: str, kind: st
     )
 
 
-def timer_matches(timer: TimerItem, filters: Mapping[str, str]) -> bool:
+def timer_matches(timer: StoredTimer, filters: Mapping[str, str]) -> bool:
     """Whether a stored timer passes every filter of a report."""
     if not _keys_match(filters, timer.board_id, timer.sla_id, timer.kind):
         return False
@@ -208,10 +206,6 @@ def timer_matches(timer: TimerItem, filters: Mapping[str, str]) -> bool:
         for name in DIMENSIONS
         if name != "tag" and name in filters
     )
-
-
-def _overdue(timer: TimerItem) -> float:
-    return max(0.0, float(timer.elapsed_seconds or 0) - float(timer.target_seconds))
 
 
 def _terms(sla_ids: set[str]) -> dict[str, Terms]:
@@ -277,30 +271,17 @@ def report_rows(
 ) -> dict[str, Any]:
     """One page of the drill-down: the finished timers of the scope, by stop time."""
     start, end = scope.span()
-    days = utc_days(start, end)
+
+    def keep(timer: StoredTimer) -> bool:
+        return timer_matches(timer, scope.filters) and status in (None, timer.status)
+
     with refusals():
-        after = decode_cursor(cursor)
-        first_day = 0
-        if after is not None:
-            day = after.get("stop_day", {}).get("S")
-            if day not in days:
-                raise InvalidInputError("not a cursor of this list", field="next")
-            first_day = days.index(day)
-
-        def results() -> Iterator[TimerItem]:
-            store = get_report_store()
-            for index in range(first_day, len(days)):
-                key = after if index == first_day else None
-                yield from store.finished_timers(days[index], start, end - _MICROSECOND, key)
-
-        def keep(timer: TimerItem) -> bool:
-            return timer_matches(timer, scope.filters) and status in (None, timer.status)
-
-        items, next_cursor = read_page(results(), limit, _INDEX_KEY, keep)
-    return page([drill_down_row(item) for item in items], next_cursor)
+        wanted = FinishedRange(tuple(utc_days(start, end)), start, end - _MICROSECOND, keep)
+        found, next_cursor = finished_timers().finished_page(wanted, limit, cursor)
+    return page([drill_down_row(timer) for timer in found], next_cursor)
 
 
-def drill_down_row(timer: TimerItem) -> dict[str, Any]:
+def drill_down_row(timer: StoredTimer) -> dict[str, Any]:
     """A finished timer as a drill-down row (every column, extras included)."""
     target = int(timer.target_seconds)
     elapsed = int(timer.elapsed_seconds or 0)

@@ -26,13 +26,9 @@ the alerts recorded: it sends nothing new.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from chalicelib.adapters.card_items import CardItem
-from chalicelib.adapters.card_store import get_card_store
-from chalicelib.adapters.due_timers import get_due_timers
-from chalicelib.adapters.timer_items import TimerItem
 from chalicelib.domain.alerts import (
     EVENT_OF_CHECKPOINT,
     AlertFacts,
@@ -41,7 +37,9 @@ from chalicelib.domain.alerts import (
     next_check_after,
 )
 from chalicelib.domain.calendar import WorkCalendar
+from chalicelib.domain.cards import Card
 from chalicelib.domain.deliveries import CheckpointAlert, Recipient
+from chalicelib.domain.stored_timers import StoredTimer, utc_days
 from chalicelib.domain.timers import (
     Checkpoint,
     CheckpointKind,
@@ -52,6 +50,8 @@ from chalicelib.domain.timers import (
 )
 from chalicelib.observability import measure_seconds, working_on
 from chalicelib.ports.alerts import scan_state, subscribers
+from chalicelib.ports.cards import card_store
+from chalicelib.ports.timers import due_timers
 from chalicelib.services.cards import load_history
 from chalicelib.services.deliveries import deliver_due
 from chalicelib.services.notifications import (
@@ -62,39 +62,34 @@ from chalicelib.services.notifications import (
 )
 from chalicelib.services.pinning import PinnedVersions
 from chalicelib.services.targets import notify_channel
-from chalicelib.services.timers import due_bucket
+from chalicelib.services.timers import due_day
 
 # How far back the very first tick of a stack looks for due timers.
 FIRST_LOOKBACK = timedelta(days=7)
 
 
-def due_buckets(now: datetime, last_scan: datetime | None) -> list[str]:
-    """The ``due`` index partitions to walk: from the day before the last tick to today.
+def due_days(now: datetime, last_scan: datetime | None) -> list[date]:
+    """The UTC days of the due index to walk: from the day before the last tick to today.
 
-    A timer lands in the bucket of its check point, or of the day it was
-    derived when that is later (``services.timers.due_bucket``); a stream
+    A timer is due on the day of its check point, or of the day it was
+    derived when that is later (``services.timers.due_day``); a stream
     record is handled within a day, so the day before the last tick is the
-    oldest bucket that can hold something not yet raised.
+    oldest day that can hold something not yet raised.
     """
     since = now - FIRST_LOOKBACK if last_scan is None else min(last_scan, now) - timedelta(days=1)
-    day, today = since.date(), now.date()
-    buckets = []
-    while day <= today:
-        buckets.append(f"DUE#{day.isoformat()}")
-        day += timedelta(days=1)
-    return buckets
+    return utc_days(since.date(), now.date())
 
 
 def scan_due_timers(now: datetime) -> dict[str, Any]:
     """One tick of the scanner at ``now``: what it found, raised and delivered."""
     state = scan_state()
-    due = get_due_timers().due(due_buckets(now, state.scanned_at()), now)
+    due = due_timers().due(due_days(now, state.scanned_at()), now)
     # How far behind the scanner is: zero when nothing waited, so an alarm always has data.
-    oldest = min((item.next_check_at for item in due), default=now)
+    oldest = min((t.next_check_at for t in due if t.next_check_at is not None), default=now)
     measure_seconds("ScannerLag", (now - oldest).total_seconds())
-    by_card: dict[str, list[TimerItem]] = defaultdict(list)
-    for item in due:
-        by_card[item.card_id].append(item)
+    by_card: dict[str, list[StoredTimer]] = defaultdict(list)
+    for stored in due:
+        by_card[stored.card_id].append(stored)
     raised = 0
     if by_card:
         scan = _Tick(now)
@@ -120,13 +115,13 @@ class _Tick:
             self._subscriptions = subscribers().all()
         return self._subscriptions
 
-    def card(self, card_id: str, items: list[TimerItem]) -> int:
+    def card(self, card_id: str, items: list[StoredTimer]) -> int:
         """Raise what is due on one card's due timers; answers how many alerts were new."""
-        card = get_card_store().get(card_id)
+        card = card_store().get(card_id)
         history = load_history(card_id) if card is not None else []
         if card is None or not history:
             for item in items:  # the card is gone: nothing will ever be due on it
-                get_due_timers().move_next_check(item, None, None)
+                due_timers().move_next_check(item, None, None)
             return 0
         pinned = self.versions.for_history(history)
         timers = {(t.sla_id, t.rule_id): t for t in evaluate(history, pinned, self.now)}
@@ -140,12 +135,10 @@ class _Tick:
             for checkpoint in due_checkpoints(timer.checkpoints, self.now):
                 raised += self._raise(card, timer, pinned[timer.sla_id], checkpoint)
             upcoming = next_check_after(timer.checkpoints, self.now)
-            get_due_timers().move_next_check(item, upcoming, due_bucket(upcoming, self.now))
+            due_timers().move_next_check(item, upcoming, due_day(upcoming, self.now))
         return raised
 
-    def _raise(
-        self, card: CardItem, timer: Timer, pinned: PinnedPolicy, checkpoint: Checkpoint
-    ) -> int:
+    def _raise(self, card: Card, timer: Timer, pinned: PinnedPolicy, checkpoint: Checkpoint) -> int:
         policy = pinned.policy
         rule = next(rule for rule in policy.rules if rule.id == timer.rule_id)
         escalation = (

@@ -22,12 +22,12 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
-from chalicelib.adapters.clock import get_clock
-from chalicelib.adapters.timer_items import TimerItem
 from chalicelib.domain.events import CardEvent
 from chalicelib.domain.reports import Count, Granularity, Tally, build_report, local_day
 from chalicelib.domain.sla import SlaRule
+from chalicelib.domain.stored_timers import StoredTimer
 from chalicelib.domain.timers import PinnedPolicy, Timer, TimerStatus, evaluate, pinned_versions
+from chalicelib.ports.clock import now as clock_now
 from chalicelib.services.cards import load_history
 from chalicelib.services.errors import UnprocessableError
 from chalicelib.services.pinning import PinnedVersions
@@ -49,13 +49,13 @@ def simulate(
     latest = load_latest_sla(sla_id)
     draft_body = {**latest.body, "rules": rules}
     check_policy(draft_body)
-    draft_rules = policy_from_body(sla_id, latest.version, draft_body).rules
+    draft_rules = policy_from_body(sla_id, int(latest.version), draft_body).rules
     start, end = scope.span()
 
-    actual: dict[str, dict[str, TimerItem]] = defaultdict(dict)
-    for timer in finished_in(scope):
-        if timer.sla_id == sla_id:
-            actual[timer.card_id][timer.rule_id] = timer
+    actual: dict[str, dict[str, StoredTimer]] = defaultdict(dict)
+    for finished in finished_in(scope):
+        if finished.sla_id == sla_id:
+            actual[finished.card_id][finished.rule_id] = finished
     if len(actual) > MAX_CARDS:
         raise UnprocessableError(
             f"{len(actual)} cards finished in that range; simulate at most {MAX_CARDS}",
@@ -63,20 +63,24 @@ def simulate(
         )
     histories = _histories(list(actual))
     versions = PinnedVersions()
-    now = get_clock().now()
+    now = clock_now()
 
     actual_tallies, draft_tallies, changed = [], [], []
     for card_id, stored in actual.items():
-        for timer in stored.values():
-            actual_tallies.append(_tally(scope, timer.stopped_at, timer.status, _overdue(timer)))
+        for was in stored.values():
+            if was.stopped_at is not None:
+                actual_tallies.append(
+                    _tally(scope, was.stopped_at, was.status, was.overdue_seconds)
+                )
         draft = {
             timer.rule_id: timer
             for timer in reevaluate(histories[card_id], sla_id, draft_rules, versions, now)
         }
         for timer in draft.values():
-            if timer.status in _FINISHED and start <= timer.stopped_at < end:
+            stopped_at = _stopped_within(timer, start, end)
+            if stopped_at is not None:
                 overdue = timer.overdue.total_seconds()
-                draft_tallies.append(_tally(scope, timer.stopped_at, timer.status, overdue))
+                draft_tallies.append(_tally(scope, stopped_at, timer.status, overdue))
         changes = _changes(stored, draft, start, end)
         if changes:
             changed.append({"card_id": card_id, "title": _title(stored), "changes": changes})
@@ -132,8 +136,16 @@ def _histories(card_ids: list[str]) -> dict[str, list[CardEvent]]:
         return dict(zip(card_ids, pool.map(load_history, card_ids), strict=True))
 
 
+def _stopped_within(timer: Timer, start: datetime, end: datetime) -> datetime | None:
+    """When a draft timer stopped, if it finished (met or missed) within ``start`` to ``end``."""
+    stopped_at = timer.stopped_at
+    if timer.status in _FINISHED and stopped_at is not None and start <= stopped_at < end:
+        return stopped_at
+    return None
+
+
 def _changes(
-    stored: dict[str, TimerItem], draft: dict[str, Timer], start: datetime, end: datetime
+    stored: dict[str, StoredTimer], draft: dict[str, Timer], start: datetime, end: datetime
 ) -> list[dict[str, Any]]:
     """Per rule, the actual and draft outcome where they differ (None: nothing finished)."""
     changes = []
@@ -141,18 +153,21 @@ def _changes(
         timer = stored.get(rule_id)
         was = None if timer is None else timer.status
         new = draft.get(rule_id)
-        finished = new is not None and new.status in _FINISHED and start <= new.stopped_at < end
-        now = new.status.value if finished else None
+        finished = new if new is not None and _stopped_within(new, start, end) else None
+        now = finished.status.value if finished is not None else None
         if was != now:
+            kind = timer.kind if timer is not None else new.kind.value if new else None
             changes.append(
                 {
                     "rule_id": rule_id,
-                    "kind": (timer.kind if timer is not None else new.kind.value),
+                    "kind": kind,
                     "actual": was,
                     "draft": now,
-                    "actual_overdue_seconds": None if timer is None else int(_overdue(timer)),
+                    "actual_overdue_seconds": (
+                        None if timer is None else int(timer.overdue_seconds)
+                    ),
                     "draft_overdue_seconds": (
-                        int(new.overdue.total_seconds()) if finished else None
+                        int(finished.overdue.total_seconds()) if finished is not None else None
                     ),
                 }
             )
@@ -170,11 +185,7 @@ def _tally(scope: ReportScope, stopped_at: datetime, status: str, overdue: float
     )
 
 
-def _overdue(timer: TimerItem) -> float:
-    return max(0.0, float(timer.elapsed_seconds or 0) - float(timer.target_seconds))
-
-
-def _title(stored: dict[str, TimerItem]) -> str:
+def _title(stored: dict[str, StoredTimer]) -> str:
     return next(iter(stored.values())).title
 
 

@@ -14,7 +14,7 @@ per batch, however many of its records the batch holds:
    per batch);
 4. read the stored timers (one query) and write only those that changed,
    deleting those of SLAs no longer attached, in one guarded transaction
-   (``chalicelib.adapters.timer_store``).
+   (the timer store port, ``chalicelib.ports.timers``).
 
 What is stored depends on the history alone, never on when the batch runs:
 the engine is asked about the instant of the last event, and the one field
@@ -26,20 +26,21 @@ therefore recompute the same timers and write nothing.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from chalicelib.adapters.card_items import CardItem
-from chalicelib.adapters.card_store import get_card_store
-from chalicelib.adapters.timer_items import TimerItem, timer_sk
-from chalicelib.adapters.timer_store import get_timer_store
 from chalicelib.domain.automations import Automation, slas_to_attach
+from chalicelib.domain.cards import Card
 from chalicelib.domain.events import CardEvent
 from chalicelib.domain.instants import utc_stamp
+from chalicelib.domain.stored_timers import StoredTimer, TimerKey, TimerWrite
 from chalicelib.domain.timers import Timer, TimerStatus, evaluate
 from chalicelib.observability import count
+from chalicelib.ports.cards import card_store
+from chalicelib.ports.timers import timer_store
 from chalicelib.services.aggregates import touched_days
 from chalicelib.services.cards import (
     attach_by_automation,
@@ -52,11 +53,13 @@ from chalicelib.services.pinning import PinnedVersions
 
 logger = Logger(child=True)
 
+
 # Reads again when the card changes between its two reads or under an attach;
 # a card that keeps changing is left to the stream records of those changes.
 _ATTEMPTS = 3
-# Written by the breach scanner as it raises check points, so not part of "changed".
-_SCANNER_FIELDS = frozenset({"next_check_at", "due_bucket"})
+# Written by the breach scanner as it raises check points (and the stamp of the write),
+# so not part of "changed".
+_UNCOMPARED: dict[str, Any] = {"next_check_at": None, "due_day": None, "derived_seq": None}
 
 
 class TimerRecompute:
@@ -95,29 +98,30 @@ class TimerRecompute:
         derived_at = history[-1].at
         timers = evaluate(history, pinned, derived_at)
         wanted = {
-            timer_sk(t.sla_id, t.rule_id): stored_timer(card, t, pinned[t.sla_id].policy.name)
+            (t.sla_id, t.rule_id): stored_timer(card, t, pinned[t.sla_id].policy.name)
             for t in timers
         }
-        store = get_timer_store()
-        stored = {item.sk: item for item in store.for_card(card_id)}
+        store = timer_store()
+        stored = {timer.key: timer for timer in store.for_card(card_id)}
         puts = [
-            {**attributes, "due_bucket": due_bucket(attributes["next_check_at"], derived_at)}
-            for sk, attributes in wanted.items()
-            if sk not in stored or not _same(stored[sk], attributes)
+            replace(timer, due_day=due_day(timer.next_check_at, derived_at))
+            for key, timer in wanted.items()
+            if key not in stored or not _same(stored[key], timer)
         ]
-        deletes = [sk for sk in stored if sk not in wanted]
+        deletes = [key for key in stored if key not in wanted]
         if not puts and not deletes:
             return
         touched = touched_days(stored, puts, deletes)
-        if not store.write(card_id, history[-1].seq, puts, deletes, touched):
+        change = TimerWrite(card_id, history[-1].seq, tuple(puts), tuple(deletes), tuple(touched))
+        if not store.write(change):
             logger.info("card moved on; its later records recompute it", card_id=card_id)
             return
         count_timer_changes(stored, puts)
 
-    def _read(self, card_id: str) -> tuple[CardItem, list[CardEvent]] | None:
+    def _read(self, card_id: str) -> tuple[Card, list[CardEvent]] | None:
         """The card and its history, consistent, with the automations' attaches applied."""
         for _ in range(_ATTEMPTS):
-            card = get_card_store().get(card_id)
+            card = card_store().get(card_id)
             if card is None:
                 return None
             history = load_history(card_id)
@@ -141,28 +145,26 @@ class TimerRecompute:
         return self._automations[board_id]
 
 
-def count_timer_changes(stored: Mapping[str, TimerItem], puts: list[dict[str, Any]]) -> None:
+def count_timer_changes(stored: Mapping[TimerKey, StoredTimer], puts: list[StoredTimer]) -> None:
     """Emit ``TimersStarted``, ``TimersMet`` and ``TimersMissed`` for the timers just written.
 
     Counted from what the guarded write changed, so a redelivered record,
     which writes nothing, counts nothing.
     """
-    for attributes in puts:
-        before = stored.get(attributes["sk"])
+    for timer in puts:
+        before = stored.get(timer.key)
         was_started = before is not None and before.started_at is not None
         was = before.status if before is not None else None
-        status = attributes["status"]
-        dimensions = {"sla_id": attributes["sla_id"], "rule_kind": attributes["kind"]}
-        if attributes["started_at"] is not None and not was_started:
-            count("TimersStarted", **dimensions)
-        if status != was and status == TimerStatus.MET.value:
-            count("TimersMet", **dimensions)
-        if status != was and status == TimerStatus.MISSED.value:
-            count("TimersMissed", **dimensions)
+        if timer.started_at is not None and not was_started:
+            count("TimersStarted", sla_id=timer.sla_id, rule_kind=timer.kind)
+        if timer.status != was and timer.status == TimerStatus.MET.value:
+            count("TimersMet", sla_id=timer.sla_id, rule_kind=timer.kind)
+        if timer.status != was and timer.status == TimerStatus.MISSED.value:
+            count("TimersMissed", sla_id=timer.sla_id, rule_kind=timer.kind)
 
 
-def stored_timer(card: CardItem, timer: Timer, sla_name: str) -> dict[str, Any]:
-    """The attributes of a timer's stored item (without ``due_bucket`` and ``derived_seq``).
+def stored_timer(card: Card, timer: Timer, sla_name: str) -> StoredTimer:
+    """The stored timer of a card's timer (without ``due_day`` and ``derived_seq``).
 
     A running timer's first check point starts as ``next_check_at``, even
     when it is already past: the scanner raises each check point once
@@ -172,57 +174,53 @@ def stored_timer(card: CardItem, timer: Timer, sla_name: str) -> dict[str, Any]:
     """
     running = timer.status == TimerStatus.RUNNING
     stopped = timer.status in (TimerStatus.MET, TimerStatus.MISSED)
-    return {
-        "sk": timer_sk(timer.sla_id, timer.rule_id),
-        "card_id": card.card_id,
-        "board_id": card.board_id,
-        "title": card.title,
-        "card_type": card.card_type,
-        "service": card.service,
-        "priority": card.priority,
-        "assignee": card.assignee,
-        "lane_id": card.lane_id,
-        "tags": list(card.tags or ()),
-        "sla_id": timer.sla_id,
-        "sla_name": sla_name,
-        "sla_version": timer.sla_version,
-        "rule_id": timer.rule_id,
-        "kind": timer.kind.value,
-        "column_id": timer.column_id,
-        "status": timer.status.value,
-        "target_seconds": timer.target.total_seconds(),
-        "elapsed_seconds": None if running else timer.elapsed.total_seconds(),
-        "started_at": timer.started_at,
-        "deadline": timer.deadline,
-        "stopped_at": timer.stopped_at,
-        "checkpoints": [
+    return StoredTimer(
+        card_id=card.card_id,
+        board_id=card.board_id,
+        title=card.title,
+        card_type=card.card_type,
+        service=card.service,
+        priority=card.priority,
+        assignee=card.assignee,
+        lane_id=card.lane_id,
+        tags=tuple(card.tags or ()),
+        sla_id=timer.sla_id,
+        sla_name=sla_name,
+        sla_version=timer.sla_version,
+        rule_id=timer.rule_id,
+        kind=timer.kind.value,
+        column_id=timer.column_id,
+        status=timer.status.value,
+        target_seconds=timer.target.total_seconds(),
+        elapsed_seconds=None if running else timer.elapsed.total_seconds(),
+        started_at=timer.started_at,
+        deadline=timer.deadline,
+        stopped_at=timer.stopped_at,
+        checkpoints=tuple(
             {"kind": c.kind.value, "level": c.level, "at": utc_stamp(c.at)}
             for c in timer.checkpoints
-        ],
-        "next_check_at": timer.checkpoints[0].at if running and timer.checkpoints else None,
-        "stop_day": _utc_day(timer.stopped_at) if stopped and timer.stopped_at else None,
-    }
+        ),
+        next_check_at=timer.checkpoints[0].at if running and timer.checkpoints else None,
+        stop_day=_utc_day(timer.stopped_at) if stopped and timer.stopped_at else None,
+    )
 
 
-def due_bucket(next_check_at: datetime | None, derived_at: datetime) -> str | None:
-    """The ``due`` index partition: ``DUE#<UTC date>`` of the later of the two instants.
+def due_day(next_check_at: datetime | None, derived_at: datetime) -> date | None:
+    """The UTC day the scanner finds a timer on: that of the later of the two instants.
 
-    The breach scanner queries the buckets of yesterday and today for
+    The breach scanner queries the days of yesterday and today for
     ``next_check_at <= now``: a stream record is handled within the stream's
-    24-hour retention, so a timer derived late still lands in a bucket the
+    24-hour retention, so a timer derived late still lands on a day the
     scanner walks, and each tick costs two queries plus the due timers.
     """
     if next_check_at is None:
         return None
-    return f"DUE#{_utc_day(max(next_check_at, derived_at))}"
+    return max(next_check_at, derived_at).astimezone(UTC).date()
 
 
-def _same(item: TimerItem, attributes: Mapping[str, Any]) -> bool:
-    return all(
-        getattr(item, name) == value
-        for name, value in attributes.items()
-        if name != "sk" and name not in _SCANNER_FIELDS
-    )
+def _same(stored: StoredTimer, wanted: StoredTimer) -> bool:
+    """Whether a stored timer is what was derived now, but for what the scanner moves."""
+    return replace(stored, **_UNCOMPARED) == replace(wanted, **_UNCOMPARED)
 
 
 def _utc_day(instant: datetime) -> str:

@@ -14,6 +14,7 @@ import pytest
 from chalicelib.adapters.card_items import CardEventItem
 from chalicelib.adapters.timer_items import TimerItem
 from chalicelib.adapters.timer_store import get_timer_store
+from chalicelib.domain.stored_timers import StoredTimer, TimerWrite
 from tests.integration.pipeline_support import (
     Pipeline,
     counted_calls,
@@ -238,9 +239,9 @@ def test_a_recomputation_from_an_older_history_writes_nothing(desk, pipeline, cl
     clock.advance(60)
     desk.move(card_id, "work")
     # GIVEN timers derived from seq 2 while the card is at seq 3
-    put = {"sk": f"TIMER#{desk.premium_id}#react", **_any_timer(card_id, desk.premium_id)}
+    put = StoredTimer(**_any_timer(card_id, desk.premium_id))
     # THEN a write derived from seq 2 is refused as a whole
-    assert get_timer_store().write(card_id, 2, [put], []) is False
+    assert get_timer_store().write(TimerWrite(card_id, 2, (put,))) is False
     pipeline.drain()
     assert stored_timers(card_id)[f"{desk.premium_id}#react"]["derived_seq"] == 3
 

@@ -13,6 +13,7 @@ from chalicelib.adapters.card_items import CardEventItem, CardItem
 from chalicelib.adapters.stream_drain import drain
 from chalicelib.adapters.table_base import CARDS_TABLE_ENV, table_name
 from chalicelib.adapters.timer_store import get_timer_store
+from chalicelib.domain.stored_timers import TimerWrite
 from devstack.stream_pump import ATTEMPTS, StreamPump, StreamReader
 
 AT = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -118,7 +119,7 @@ def test_the_stream_is_read_on_after_cancelled_transactions_and_not_their_writes
     with pytest.raises(TransactWriteError):
         save_if_card_at(phantom, 1)  # no card item: cancelled
     # A timer write whose card moved on: its condition check on the card fails.
-    assert not get_timer_store().write("SUP-1", 1, [], [], ["2026-11-02"])
+    assert not get_timer_store().write(TimerWrite("SUP-1", 1, touched_days=("2026-11-02",)))
     write_events(2)  # rewrites 1 (MODIFY) and adds 2 (INSERT)
     assert keys(reader.read_all()) == ["EVENT#0000000001", "EVENT#0000000002"]
 
