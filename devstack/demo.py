@@ -1,7 +1,7 @@
 """The demo the local stack seeds unless ``SLADESK_DEMO=0``.
 
 It is created through the public HTTP API with the admin key, so seeding
-exercises the same contract as every client (``../shared/API.md``): a Support
+exercises the same contract as every client (``docs/api.md``): a Support
 board, a 10:30–16:00 Moscow calendar, a premium SLA (24/7) and a standard SLA
 (on the calendar), automations that attach them by lane, and a few cards.
 """

@@ -60,7 +60,7 @@ ALERTS_TOPIC_ENV = "SLADESK_ALERTS_TOPIC_ARN"
 # Paths of the public request form, which gets the tighter throttle.
 PUBLIC_FORM_PREFIXES = ("/form/", "/intake/form/")
 # What API Gateway answers itself, before or instead of the app, in the contract's error
-# shape (``docs/api.md``, "Errors"): response type -> (status, None keeping the
+# shape (``docs/api.md``, "Conventions"): response type -> (status, None keeping the
 # gateway's own; code; message, None for the gateway's own). MISSING_AUTHENTICATION_TOKEN
 # is how API Gateway refuses a path, or a method of a path, that the API lacks.
 GATEWAY_ERRORS: dict[str, tuple[int | None, str, str | None]] = {

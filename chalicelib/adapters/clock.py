@@ -1,4 +1,4 @@
-"""The one clock: every server-side "now" comes from here (DESIGN.md, invariant 7)."""
+"""The one clock: every server-side "now" comes from here (docs/design.md, invariant 7)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 The API, the stream pump and the scheduler of the local stack share this
 clock, so it lives in the emulator rather than in one thread's memory
-(DESIGN.md, "Known traps"). While the item is absent the clock follows wall
+(docs/design.md, "Known traps"). While the item is absent the clock follows wall
 time; once set it stands still until it is set or advanced again.
 """
 

@@ -4,7 +4,7 @@ The domain knows no holiday tables: a service resolves the country here and
 hands the dates to ``chalicelib.domain.calendar.build_calendar`` as
 ``extra_holidays``. The years covered are fixed rather than taken from the
 clock, so the same calendar version always yields the same dates (timers are
-derived, never edited: ``../shared/DESIGN.md``, invariant 1).
+derived, never edited: ``docs/design.md``, invariant 1).
 """
 
 from __future__ import annotations

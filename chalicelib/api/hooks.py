@@ -1,4 +1,4 @@
-"""Chat callbacks: the "Take" button of Slack and Telegram alerts (``../shared/API.md``).
+"""Chat callbacks: the "Take" button of Slack and Telegram alerts (``docs/api.md``).
 
 Public routes: the signature is the credential. Each request is verified
 before anything is read from it (Slack's signing secret and timestamp,

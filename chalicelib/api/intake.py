@@ -1,4 +1,4 @@
-"""Public request form and the inbound mail door (``../shared/API.md``, "Intake")."""
+"""Public request form and the inbound mail door (``docs/api.md``, "Intake")."""
 
 from __future__ import annotations
 

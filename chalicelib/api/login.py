@@ -1,4 +1,4 @@
-"""Staff sign-in from a browser (``../shared/API.md``, "Conventions"): ``GET`` and ``POST /login``.
+"""Staff sign-in from a browser (``docs/api.md``, "Conventions"): ``GET`` and ``POST /login``.
 
 A correct key answers 303 to ``next`` (only a local path: one ``/`` and not
 ``//`` or ``/\\``, so no other site) or to the dashboard, with the session

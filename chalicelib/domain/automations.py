@@ -1,7 +1,7 @@
 """Automation matching: which SLA policies a card's rules want attached to it.
 
 An automation names a board, conditions (``when``) and the SLA policies to
-attach (``attach``), as ``../shared/API.md`` ("Automations") describes. Every
+attach (``attach``), as ``docs/api.md`` ("Automations") describes. Every
 key of ``when`` must hold (they are AND-ed); a rule without conditions
 matches every card of its board. Matching reads the card's current state,
 not its history: the rules ask about fields (card type, service, priority,

@@ -1,7 +1,7 @@
 """Business calendars: working-time arithmetic in a calendar's IANA time zone.
 
 A calendar says which local hours count as working time: a weekly pattern,
-whole-day holidays and date exceptions (``../shared/API.md``, "Calendars"). The
+whole-day holidays and date exceptions (``docs/api.md``, "Calendars"). The
 timer engine asks it three questions about real instants: when will this much
 working time have passed (``deadline``), how much working time lies between two
 instants (``elapsed``), and how a stretch of time divides into working,

@@ -3,7 +3,7 @@
 Pure and deterministic: the standard library only. The services hand in
 tallies (met and missed counts and overdue seconds of one SLA on one local
 day of the report's time zone) and get back the buckets the contract answers
-(``../shared/API.md``, "Reports"):
+(``docs/api.md``, "Reports"):
 
 - a bucket is a day, an ISO week (Monday to Sunday) or a calendar month of
   the report's zone, clipped to the requested range, so a bucket's ``start``

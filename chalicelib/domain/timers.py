@@ -1,7 +1,7 @@
 """The timer engine: SLA timers derived from a card's event history.
 
 A timer is a pure function of the card's history, the pinned SLA policy
-version, its calendar and now (``../shared/DESIGN.md``, invariant 1 and
+version, its calendar and now (``docs/design.md``, invariant 1 and
 "Timer semantics"). Nothing here is stored or mutated: the stream handler
 re-derives every timer of a touched card, the breach scanner re-derives the
 timers that are due, the repin preview and the what-if simulation derive

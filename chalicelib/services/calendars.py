@@ -1,7 +1,7 @@
 """Business calendars: define, version, and ask for deadlines and elapsed working time.
 
 Editing a calendar makes a new version; SLA timers keep counting in the
-version that was current when their SLA was attached (DESIGN.md, invariant 5).
+version that was current when their SLA was attached (docs/design.md, invariant 5).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Request bodies from API.md, shared by the HTTP tests."""
+"""Request bodies from docs/api.md, shared by the HTTP tests."""
 
 CALENDAR = {
     "name": "Support hours",
@@ -24,7 +24,7 @@ BOARD = {
 
 
 def sla(calendar_id=None):
-    """The Premium policy of API.md."""
+    """The Premium policy of docs/api.md."""
     return {
         "name": "Premium",
         "calendar_id": calendar_id,

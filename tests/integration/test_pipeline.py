@@ -2,7 +2,7 @@
 
 Each story changes cards through the HTTP API, reads what the cards table's
 stream recorded and hands it to app.py's stream handler as Lambda would; the
-stored timers must end as ../shared/DESIGN.md ("Timer semantics") promises.
+stored timers must end as docs/design.md ("Timer semantics") promises.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 The stream handler recomputes each card from its whole history, so which
 record arrives first, how records are grouped into batches and how often a
-batch is redelivered cannot change what is stored (../shared/DESIGN.md,
+batch is redelivered cannot change what is stored (docs/design.md,
 invariant 1).
 """
 

@@ -1,6 +1,6 @@
 """Card views evaluate timers live: GET /cards/{id}, the card list, explain and re-pin.
 
-Timer values are as of the request (../shared/API.md, "Cards"): they move
+Timer values are as of the request (docs/api.md, "Cards"): they move
 with the server's clock, with no card change and no stream record handled.
 """
 

@@ -56,3 +56,21 @@ def test_make_test_and_make_run_do_not_install_the_benchmark_packages():
     )
     assert runtime_and_dev & BENCH_ONLY == set()
     assert {"businesstimedelta", "pandas"} <= requirement_names("requirements-bench.txt")
+
+
+def test_nothing_cites_texts_outside_the_repository():
+    # The project's own words live in docs/; a clone has nothing beside it to cite.
+    # Written split so that this file does not cite it either.
+    outside = "../" + "shared/"
+    citing = []
+    for path in tracked_files():
+        relative = path.relative_to(ROOT)
+        if relative.parts[0] == "docs" or not path.is_file():
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue  # binary files cite nothing
+        if outside in text:
+            citing.append(str(relative))
+    assert citing == [], "cite docs/ instead"

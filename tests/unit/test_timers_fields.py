@@ -1,4 +1,4 @@
-"""Each field of ../shared/API.md's timer shape, as the timer engine derives it."""
+"""Each field of docs/api.md's timer shape, as the timer engine derives it."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Timer semantics, one test per sentence of ../shared/DESIGN.md's "Timer semantics" (24/7)."""
+"""Timer semantics, one test per sentence of docs/design.md's "Timer semantics" (24/7)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """A slow, obviously correct reading of the timer semantics, for the property tests.
 
-It reads ../shared/DESIGN.md's rules literally: after each event, each rule's
+It reads docs/design.md's rules literally: after each event, each rule's
 clock is counting, paused, stopped or not started; then it walks time minute
 by minute and counts the minutes in which the clock was counting and the
 calendar was working. Instants it reports are found the same way, walking

@@ -1,6 +1,6 @@
 """Slack incoming webhooks: the alert as text with "Take" and "Open" buttons.
 
-The buttons are what ``POST /hooks/slack`` answers (``../shared/API.md``,
+The buttons are what ``POST /hooks/slack`` answers (``docs/api.md``,
 "Acting from chat"): ``action_id`` ``take`` with the card id as its value.
 ``SLACK_API_BASE`` replaces the scheme and host of the webhook URL,
 so the local stack and tests can point deliveries at a server of their own.

@@ -1,7 +1,7 @@
 """Telegram Bot API ``sendMessage``: the alert as text with "Take" and "Open" buttons.
 
 The "Take" button's ``callback_data`` is ``take:<card id>``, what
-``POST /hooks/telegram/{secret}`` acts on (``../shared/API.md``). The bot
+``POST /hooks/telegram/{secret}`` acts on (``docs/api.md``). The bot
 token is the secret ``TELEGRAM_BOT_TOKEN`` (``adapters.secrets``);
 ``TELEGRAM_API_BASE`` replaces ``https://api.telegram.org`` for the local
 stack and tests.
