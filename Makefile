@@ -30,9 +30,7 @@ run: $(STAMP)
 	PORT=$(PORT) $(PY) -m devstack
 
 test: $(STAMP) $(WHEELHOUSE_STAMP) $(CDK) browser
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
-	$(RUFF_TARGET_CHECK)
+	$(MAKE) --no-print-directory lint
 	$(WITH_NODE) $(PY) -m pytest -n 2
 	$(MAKE) --no-print-directory test-target
 
@@ -82,10 +80,13 @@ browser:
 		fi; \
 	fi
 
+# ruff, then the layer contracts of docs/architecture.md (import-linter, [tool.importlinter] in
+# pyproject.toml). make test runs these first, so CI enforces them.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(RUFF_TARGET_CHECK)
+	$(VENV)/bin/lint-imports
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
