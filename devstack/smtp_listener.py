@@ -32,8 +32,8 @@ from chalice.local import LambdaContext
 
 from chalicelib.adapters.attachments import attachments_bucket
 from chalicelib.adapters.mail_sender import mail_from
-from chalicelib.adapters.site import PUBLIC_URL_ENV
 from chalicelib.mail.limits import MAX_MESSAGE_BYTES
+from chalicelib.settings import PUBLIC_URL as PUBLIC_URL_ENV
 from devstack.emulator import LOOPBACK, REGION
 from devstack.part import Part
 

@@ -30,10 +30,10 @@ from constructs import Construct
 from chalicelib.adapters.attachments import ATTACHMENTS_BUCKET_ENV
 from chalicelib.adapters.channels.telegram import TELEGRAM_TOKEN_ENV
 from chalicelib.adapters.mail_sender import MAIL_FROM_ENV
-from chalicelib.adapters.site import PUBLIC_URL_ENV
 from chalicelib.observability import SERVICE
 from chalicelib.services.chat_actions import SLACK_SECRET_ENV, TELEGRAM_SECRET_ENV
 from chalicelib.services.sessions import SESSION_SECRET_ENV
+from chalicelib.settings import PUBLIC_URL as PUBLIC_URL_ENV
 from infrastructure.access import ATTACHMENTS_PREFIX, INBOUND_MAIL_PREFIX, SECRETS
 from infrastructure.functions import AppFunction, Resources, SladeskApp
 from infrastructure.tables import add_table, table_specs

@@ -10,12 +10,12 @@ from chalice import Response
 from chalice.app import Request
 
 from chalicelib.adapters.config_items import BoardItem
-from chalicelib.adapters.site import site_path
-from chalicelib.adapters.templates import render, texts
 from chalicelib.api.auth import PUBLIC
 from chalicelib.api.pages import error_page, locale_of, page, wants_html
 from chalicelib.api.registry import FORM, HTML, JSON, endpoint, media_type
 from chalicelib.api.schemas.intake import IntakeCreated, IntakeForm, MailAccepted
+from chalicelib.links import site_path
+from chalicelib.rendering import render, texts
 from chalicelib.services import intake
 from chalicelib.services.boards import load_board
 from chalicelib.services.errors import InvalidInputError, ServiceError

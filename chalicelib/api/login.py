@@ -15,12 +15,12 @@ from urllib.parse import urlsplit
 from chalice import Response
 from chalice.app import Request
 
-from chalicelib.adapters.site import site_path
-from chalicelib.adapters.templates import render, texts
 from chalicelib.api.auth import PUBLIC
 from chalicelib.api.pages import locale_of, page
 from chalicelib.api.registry import FORM, HTML, JSON, SIGN_IN_PATH, endpoint
 from chalicelib.api.schemas.login import LoginForm, LoginQuery
+from chalicelib.links import site_path
+from chalicelib.rendering import render, texts
 from chalicelib.services.sessions import (
     SESSION_COOKIE,
     SESSION_LIFETIME,

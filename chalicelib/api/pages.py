@@ -11,7 +11,7 @@ from __future__ import annotations
 from chalice import Response
 from chalice.app import Request
 
-from chalicelib.adapters.templates import choose_locale, render
+from chalicelib.rendering import choose_locale, render
 
 _PAGE_HEADERS = {
     "Content-Type": "text/html; charset=utf-8",

@@ -30,7 +30,6 @@ from chalice import Response
 from chalice.app import Request
 from pydantic import BaseModel, ValidationError
 
-from chalicelib.adapters.site import site_path
 from chalicelib.adapters.store_errors import is_transient
 from chalicelib.api.auth import authorize
 from chalicelib.api.errors import (
@@ -45,6 +44,7 @@ from chalicelib.api.vocabulary import FORM, JSON
 # Routes import these from here too.
 from chalicelib.api.vocabulary import HTML as HTML
 from chalicelib.api.vocabulary import SIGN_IN_PATH as SIGN_IN_PATH
+from chalicelib.links import site_path
 from chalicelib.services.errors import ServiceError
 
 MAX_BODY_BYTES = 1024 * 1024

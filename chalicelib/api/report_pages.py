@@ -36,10 +36,10 @@ from urllib.parse import urlencode
 from chalice import Response
 from chalice.app import Request
 
-from chalicelib.adapters.site import site_path
-from chalicelib.adapters.templates import render, texts
 from chalicelib.api.pages import locale_of, page, wants_html
 from chalicelib.domain.instants import utc_stamp
+from chalicelib.links import site_path
+from chalicelib.rendering import render, texts
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _CSV_HEADERS = {

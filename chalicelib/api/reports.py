@@ -17,8 +17,6 @@ from chalice import Response
 from chalice.app import Request
 
 from chalicelib.adapters.clock import get_clock
-from chalicelib.adapters.site import site_path
-from chalicelib.adapters.templates import render
 from chalicelib.api.pages import locale_of, page
 from chalicelib.api.registry import HTML, JSON, endpoint
 from chalicelib.api.report_pages import (
@@ -39,6 +37,8 @@ from chalicelib.api.schemas.reports import (
     ViewQuery,
 )
 from chalicelib.domain.reports import Granularity, local_day
+from chalicelib.links import site_path
+from chalicelib.rendering import render
 from chalicelib.services import reports, simulate
 from chalicelib.services.boards import list_boards
 from chalicelib.services.reports import ReportScope

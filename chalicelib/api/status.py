@@ -8,12 +8,12 @@ from zoneinfo import available_timezones
 from chalice import Response
 from chalice.app import Request
 
-from chalicelib.adapters.templates import render
 from chalicelib.api.auth import PUBLIC
 from chalicelib.api.downloads import DOWNLOAD_STATUSES, download_redirect
 from chalicelib.api.pages import error_page, locale_of, page, wants_html
 from chalicelib.api.registry import HTML, JSON, endpoint
 from chalicelib.api.schemas.status import RequestStatus, StatusQuery
+from chalicelib.rendering import render
 from chalicelib.services.attachments import status_file_link
 from chalicelib.services.status import request_status
 

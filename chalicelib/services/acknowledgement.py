@@ -24,13 +24,13 @@ from aws_lambda_powertools import Logger
 
 from chalicelib.adapters.mail_records import get_mail_records
 from chalicelib.adapters.mail_sender import mail_from
-from chalicelib.adapters.site import public_link
-from chalicelib.adapters.templates import render, texts
 from chalicelib.domain.deliveries import CARD_HEADER, EVENT_HEADER, DeliveryError
+from chalicelib.links import public_link
 from chalicelib.mail.html_text import html_to_text
 from chalicelib.mail.reading import InboundMessage
 from chalicelib.ports.alerts import StoreUnavailableError
 from chalicelib.ports.clock import now as clock_now
+from chalicelib.rendering import render, texts
 from chalicelib.services.boards import load_board
 from chalicelib.services.mail_retry import retry_mail, send_mail
 from chalicelib.services.status import display_zone

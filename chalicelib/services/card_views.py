@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from chalicelib.adapters.site import site_path
 from chalicelib.domain.cards import Card, CardEvent, Comment
 from chalicelib.domain.sla import SlaPolicy
 from chalicelib.domain.timers import (
@@ -28,6 +27,7 @@ from chalicelib.domain.timers import (
     evaluate,
     explain,
 )
+from chalicelib.links import site_path
 from chalicelib.ports.cards import card_store
 from chalicelib.ports.clock import now as clock_now
 from chalicelib.services.boards import find_board

@@ -21,7 +21,6 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chalicelib.adapters.card_store import get_card_store
-from chalicelib.adapters.site import site_path
 from chalicelib.adapters.versioned_store import get_calendar_store, get_sla_store
 from chalicelib.domain.promises import (
     Promise,
@@ -29,6 +28,7 @@ from chalicelib.domain.promises import (
     escalation_in_words,
     promise_in_words,
 )
+from chalicelib.links import site_path
 from chalicelib.services import cards
 from chalicelib.services.boards import load_board
 from chalicelib.services.durations import duration_seconds

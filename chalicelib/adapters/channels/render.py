@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from chalicelib.adapters.channels import Message
-from chalicelib.adapters.site import public_link
+from chalicelib.links import public_link
 
 if TYPE_CHECKING:
     from jinja2 import Environment

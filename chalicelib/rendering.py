@@ -5,6 +5,11 @@ wrote (names, subjects, messages) is shown as text, never as markup. The
 words of the pages come from ``templates/text/<locale>.json``; English and
 Russian are offered and chosen by ``Accept-Language``. The environment is
 made on first use.
+
+A pure module rather than a port: rendering reads only the templates shipped in the
+package and depends on nothing outside the process, so a fake could do no more than
+render the same files. Services (the acknowledgement) use it directly, and the
+service tests see the very mail a requester gets.
 """
 
 from __future__ import annotations
@@ -17,12 +22,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from chalicelib.adapters.site import site_path
+from chalicelib.links import site_path
 
 if TYPE_CHECKING:
     from jinja2 import Environment
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 LOCALES = ("en", "ru")
 DEFAULT_LOCALE = "en"
 _LANGUAGE_RANGE = re.compile(
@@ -56,7 +61,7 @@ def render(name: str, locale: str, **context: Any) -> str:
     """Template ``name`` rendered in ``locale``; the words are in the template's ``t``.
 
     Links in templates start with ``site`` (``{{ site("/login") }}``), so that
-    they work under the public address's path too (``chalicelib.adapters.site``).
+    they work under the public address's path too (``chalicelib.links``).
     """
     template = _environment().get_template(name)
     return template.render(t=texts(locale), locale=locale, site=site_path, **context)

@@ -5,6 +5,9 @@ path is the prefix of every link a page or redirect gives: empty on a custom
 domain mapped at its root, ``/api`` when people use API Gateway's own stage
 address (``https://<id>.execute-api.<region>.amazonaws.com/api``), whose
 paths all start with the stage.
+
+Pure (it reads a setting and joins strings), so services, pages and adapters all
+build their links here.
 """
 
 from __future__ import annotations
@@ -12,8 +15,6 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from chalicelib import settings
-
-PUBLIC_URL_ENV = settings.PUBLIC_URL
 
 
 def public_link(path: str) -> str:
