@@ -18,3 +18,7 @@ class MessageTooLargeError(InboundMailError):
 
 class InvalidSenderError(InboundMailError):
     """The message has no ``From`` header, or no address can be read from it."""
+
+
+class MessageTooComplexError(InboundMailError):
+    """The message's parts nest too deeply, or reading it ran out of stack or memory."""

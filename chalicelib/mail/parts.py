@@ -9,34 +9,56 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage, Message
 
 from chalicelib.mail.cleaning import clean_header
+from chalicelib.mail.limits import MAX_ATTACHMENTS_KEPT
 
 _PATH_SEPARATORS = re.compile(r"[\\/]")
 _MAX_FILENAME_LENGTH = 255
 
 
+NOT_KEPT_TOO_LARGE = "too_large"
+"""Why a file's bytes were not kept: it is over the size limit."""
+NOT_KEPT_TOO_MANY = "too_many"
+"""Why a file's bytes were not kept: the message already gave as many files as are kept."""
+
+
 @dataclass(frozen=True)
 class Attachment:
-    """A file sent with the message. ``content`` is None when it was over the size limit."""
+    """A file sent with the message. ``content`` is None when it was not kept (see ``not_kept``)."""
 
     filename: str
     content_type: str
     size: int
     content: bytes | None = field(repr=False)
+    not_kept: str | None = None
+    """Why the bytes were not kept (``NOT_KEPT_TOO_LARGE``, ``NOT_KEPT_TOO_MANY``); None if kept."""
 
     @property
     def too_large(self) -> bool:
-        """Listed on the card by name and size, but its bytes were not kept."""
-        return self.content is None
+        """Listed on the card by name and size, but its bytes were over the size limit."""
+        return self.not_kept == NOT_KEPT_TOO_LARGE
 
 
-def attachments(message: EmailMessage, max_bytes: int) -> tuple[Attachment, ...]:
-    """The files sent with ``message``; those over ``max_bytes`` without their bytes."""
+def attachments(
+    message: EmailMessage, max_bytes: int, max_kept: int = MAX_ATTACHMENTS_KEPT
+) -> tuple[Attachment, ...]:
+    """The files sent with ``message``, in order; only the first ``max_kept`` keep their bytes.
+
+    Files over ``max_bytes`` never keep their bytes; neither do the files
+    after the first ``max_kept`` kept ones. Each file is listed either way.
+    """
     body = message.get_body(preferencelist=("plain", "html"))
     found: list[Attachment] = []
+    kept = 0
     for part in leaf_parts(message):
         if part is body or not _is_file(part):
             continue
         content = part_bytes(part)
+        not_kept = None
+        if len(content) > max_bytes:
+            not_kept = NOT_KEPT_TOO_LARGE
+        elif kept >= max_kept:
+            not_kept = NOT_KEPT_TOO_MANY
+        kept += not_kept is None
         found.append(
             Attachment(
                 filename=safe_filename(
@@ -44,7 +66,8 @@ def attachments(message: EmailMessage, max_bytes: int) -> tuple[Attachment, ...]
                 ),
                 content_type=part.get_content_type(),
                 size=len(content),
-                content=content if len(content) <= max_bytes else None,
+                content=content if not_kept is None else None,
+                not_kept=not_kept,
             )
         )
     return tuple(found)

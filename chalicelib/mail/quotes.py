@@ -1,4 +1,9 @@
-"""Replies without the previous messages they quote: what the sender wrote this time."""
+r"""Replies without the previous messages they quote: what the sender wrote this time.
+
+Each line is looked at a bounded number of times, and every pattern used is
+anchored or has bounded repetition, so trimming costs time linear in the text
+(no rescans of a long line, as ``@[^\s<>]+>\s*:\s*$`` did on a line of ``@``).
+"""
 
 from __future__ import annotations
 
@@ -13,11 +18,12 @@ _ORIGINAL_MESSAGE = re.compile(
 _OUTLOOK_FROM = re.compile(r"^\s*\*?(from|от)\s*:", re.IGNORECASE)
 _OUTLOOK_SENT = re.compile(r"^\s*\*?(sent|date|отправлено|дата)\s*:", re.IGNORECASE)
 _OUTLOOK_RULE = re.compile(r"^\s*_{10,}\s*$")
-_ATTRIBUTION_END = re.compile(
-    r"\b(wrote|пишет|написала?|написал\(а\))\s*:\s*$|@[^\s<>]+>\s*:\s*$", re.IGNORECASE
-)
+# The words an attribution ends with before its colon, lower-cased.
+_ATTRIBUTION_WORDS = ("wrote", "пишет", "написал", "написала", "написал(а)")
 # An attribution always carries the date of the quoted message: a time or a year.
 _DATE_IN_ATTRIBUTION = re.compile(r"\b\d{1,2}:\d{2}\b|\b(19|20)\d{2}\b")
+# Characters that may make up the address in Gmail's "<address>:".
+_ADDRESS_RUN = re.compile(r"[^\s<>]*")
 _QUOTED_LINE = re.compile(r"^\s*>")
 _BLANK_RUNS = re.compile(r"\n{3,}")
 
@@ -93,7 +99,7 @@ def _attribution_at(lines: list[str], index: int) -> int | None:
     the line below it). A line of the sender's own just above an attribution
     is therefore never cut.
     """
-    if _QUOTED_LINE.match(lines[index]) or not _ATTRIBUTION_END.search(lines[index]):
+    if _QUOTED_LINE.match(lines[index]) or not _ends_attribution(lines[index]):
         return None
     starts = []
     for start in range(index, max(index - 3, -1), -1):
@@ -104,3 +110,27 @@ def _attribution_at(lines: list[str], index: int) -> int | None:
     opening = [start for start in starts if lines[start].lstrip().lower().startswith("on ")]
     found = opening or starts
     return found[0] if found else None
+
+
+def _ends_attribution(line: str) -> bool:
+    """Whether ``line`` ends as an attribution does: "… wrote:" or Gmail's "… <address>:".
+
+    The word must start a word of its own; the address is a run without
+    white space or angle brackets holding an ``@`` before its last character.
+    """
+    text = line.rstrip()
+    if not text.endswith(":"):
+        return False
+    text = text[:-1].rstrip()
+    if text.endswith(">"):
+        # The run before ">", read backwards from its last character (a match
+        # anchored at the start, so one pass).
+        run = _ADDRESS_RUN.match(text[-2::-1])
+        return run is not None and "@" in run.group()[1:]
+    lowered = text.lower()
+    for word in _ATTRIBUTION_WORDS:
+        if lowered.endswith(word):
+            before = text[: len(text) - len(word)]
+            if not before or not (before[-1].isalnum() or before[-1] == "_"):
+                return True
+    return False

@@ -12,17 +12,20 @@ which decodes RFC 2047 headers, RFC 2231 parameters, quoted-printable and
 base64. This package adds what the ``email`` package leaves to us: surviving
 bad charsets and malformed headers (hostile or broken mail degrades, it does
 not crash), choosing the body, trimming quotes, and spotting automatic mail.
+
+What one message may cost is bounded (``limits``): at most ``MAX_PARTS`` parts
+are read (``parsing``), the first ``MAX_HEADER_VALUES`` values of a header and
+the first ``MAX_HEADER_CHARS`` of each, long address headers are searched in
+one pass instead of being parsed, and every step on the text is linear in it.
 """
 
 from __future__ import annotations
 
-import email
 import email.policy
 from collections.abc import Iterable
 from dataclasses import dataclass
-from email.message import EmailMessage
 from email.parser import BytesHeaderParser
-from typing import Any, cast
+from typing import Any
 
 from chalicelib.mail.addresses import header_addresses, is_address, salvage_address
 from chalicelib.mail.automatic import AutoSubmittedReason, auto_submitted_reason
@@ -30,8 +33,18 @@ from chalicelib.mail.card_keys import find_card_key
 from chalicelib.mail.cleaning import clean_header, clean_text, describe, one_line
 from chalicelib.mail.errors import InvalidSenderError, MessageTooLargeError
 from chalicelib.mail.html_text import html_to_text
-from chalicelib.mail.limits import MAX_ATTACHMENT_BYTES, MAX_HTML_CHARS, MAX_MESSAGE_BYTES
+from chalicelib.mail.limits import (
+    MAX_ATTACHMENT_BYTES,
+    MAX_HEADER_CHARS,
+    MAX_HEADER_VALUES,
+    MAX_HTML_CHARS,
+    MAX_MESSAGE_BYTES,
+    MAX_PARSED_HEADER_CHARS,
+    MAX_PARTS,
+    MAX_TEXT_CHARS,
+)
 from chalicelib.mail.message_ids import derived_message_id, message_ids
+from chalicelib.mail.parsing import parse_bounded
 from chalicelib.mail.parts import Attachment, attachments, decoded_text
 from chalicelib.mail.quotes import trim_quoted_reply
 
@@ -59,6 +72,10 @@ class InboundMessage:
     reply_text: str
     """``text`` without the quoted previous messages; all of ``text`` if nothing else is left."""
     attachments: tuple[Attachment, ...]
+    """The files read, in order; the first ``MAX_ATTACHMENTS_KEPT`` under the size limit keep
+    their bytes, the others are listed without them (``Attachment.not_kept``)."""
+    parts_not_read: bool
+    """The message had more than ``MAX_PARTS`` parts: those after it were not read at all."""
     auto_submitted_reason: AutoSubmittedReason | None
     """Why a machine sent the message (see ``auto_submitted``); None when a person did."""
     defects: tuple[str, ...]
@@ -82,10 +99,13 @@ def parse_message(
     ``own_addresses`` are the addresses sladesk sends from: mail from them is
     treated as automatic, so that sladesk never answers itself.
 
-    Raises ``MessageTooLargeError`` when ``raw`` is over ``max_message_bytes``
-    and ``InvalidSenderError`` when no sender address can be read. Anything
+    Raises ``MessageTooLargeError`` when ``raw`` is over ``max_message_bytes``,
+    ``MessageTooComplexError`` when its parts nest deeper than
+    ``MAX_MIME_DEPTH`` or reading it runs out of stack or memory, and
+    ``InvalidSenderError`` when no sender address can be read. Anything
     else that is broken (malformed headers, unknown charsets, bad encodings)
-    is read as well as it can be and listed in ``defects``.
+    is read as well as it can be and listed in ``defects``; so is a message
+    cut after ``MAX_PARTS`` parts.
     """
     if len(raw) > max_message_bytes:
         raise MessageTooLargeError(len(raw), max_message_bytes)
@@ -116,10 +136,18 @@ def parse_message(
         text=text,
         reply_text=trim_quoted_reply(text) or text,
         attachments=files,
+        parts_not_read=reader.parts_not_read,
         auto_submitted_reason=reason,
         # Read last: reading the headers and parts above is what records them.
         defects=reader.defects(),
     )
+
+
+# Headers the email package parses as address lists (``email.headerregistry``).
+_ADDRESS_HEADERS = frozenset(
+    {"from", "to", "cc", "bcc", "sender", "reply-to", "resent-from", "resent-to", "resent-cc"}
+    | {"resent-bcc", "resent-sender"}
+)
 
 
 class _Reader:
@@ -127,10 +155,12 @@ class _Reader:
 
     def __init__(self, raw: bytes) -> None:
         self._raw = raw
-        self.message = cast(
-            EmailMessage, email.message_from_bytes(raw, policy=email.policy.default)
-        )
+        parsed = parse_bounded(raw)
+        self.message = parsed.message
+        self.parts_not_read = parsed.parts_not_read
         self._notes: list[str] = []
+        if parsed.parts_not_read:
+            self._notes.append(f"more than {MAX_PARTS} parts: the parts after them were not read")
 
     def first(self, name: str) -> str:
         """The first ``name`` header as clean one-line text; empty when absent or unreadable."""
@@ -170,7 +200,9 @@ class _Reader:
         beside the HTML) does not hide the HTML.
         """
         plain = self.message.get_body(preferencelist=("plain",))
-        text = clean_text(decoded_text(plain, self._notes)) if plain is not None else ""
+        text = ""
+        if plain is not None:
+            text = clean_text(decoded_text(plain, self._notes)[:MAX_TEXT_CHARS])
         if text:
             return text
         html = self.message.get_body(preferencelist=("html",))
@@ -186,9 +218,26 @@ class _Reader:
         return tuple(dict.fromkeys(found))
 
     def _values(self, name: str) -> list[Any]:
-        """Every ``name`` header, parsed by the email package; none when it fails on one."""
+        """The first ``MAX_HEADER_VALUES`` ``name`` headers, parsed; none when parsing fails on one.
+
+        Each is cut to its first ``MAX_HEADER_CHARS``. An address header longer
+        than ``MAX_PARSED_HEADER_CHARS`` is given as its text, unparsed
+        (``header_addresses`` searches it), because the package's address
+        parser costs more than linear time on long hostile values.
+        """
+        wanted = name.lower()
+        written = [value for key, value in self.message.raw_items() if key.lower() == wanted]
+        if len(written) > MAX_HEADER_VALUES:
+            self._notes.append(f"{name}: only the first {MAX_HEADER_VALUES} of {len(written)} read")
+        policy = self.message.policy
+        address_header = wanted in _ADDRESS_HEADERS
         try:
-            values = self.message.get_all(name) or []
+            values = [
+                value[:MAX_HEADER_CHARS]
+                if address_header and len(value) > MAX_PARSED_HEADER_CHARS
+                else policy.header_fetch_parse(name, value[:MAX_HEADER_CHARS])
+                for value in written[:MAX_HEADER_VALUES]
+            ]
         except Exception as error:
             # The package's header parser has raised on hostile input before
             # (IndexError, AttributeError, HeaderParseError); a header it cannot
