@@ -4,7 +4,7 @@ Unlike the ``chalice local`` command there is no reloader and no child
 process, so the API shares the process (and the emulator) with the rest of
 the local stack. A path no route has is answered 404 in the contract's error
 shape, as a deployed stack's API Gateway answers it
-(``infrastructure/functions.py``, ``GATEWAY_ERRORS``), not chalice local's 403.
+(``infrastructure/gateway.py``, ``GATEWAY_ERRORS``), not chalice local's 403.
 """
 
 from __future__ import annotations

@@ -24,17 +24,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chalicelib.adapters.channels.telegram import TELEGRAM_TOKEN_ENV
-from chalicelib.adapters.table_base import (
-    CARDS_TABLE_ENV,
-    CONFIG_TABLE_ENV,
-    REPORTS_TABLE_ENV,
-    TIMERS_TABLE_ENV,
-)
-from chalicelib.services.chat_actions import SLACK_SECRET_ENV, TELEGRAM_SECRET_ENV
-from chalicelib.services.sessions import SESSION_SECRET_ENV
+from chalicelib import settings
 
-ALL_TABLES = frozenset({CARDS_TABLE_ENV, TIMERS_TABLE_ENV, CONFIG_TABLE_ENV, REPORTS_TABLE_ENV})
+# Tables and secrets by the variable the app reads them from (``chalicelib/settings.py``).
+CARDS_TABLE_ENV = settings.CARDS_TABLE
+TIMERS_TABLE_ENV = settings.TIMERS_TABLE
+CONFIG_TABLE_ENV = settings.CONFIG_TABLE
+REPORTS_TABLE_ENV = settings.REPORTS_TABLE
+TELEGRAM_TOKEN_ENV = settings.TELEGRAM_BOT_TOKEN
+
+ALL_TABLES = frozenset(settings.TABLES)
 
 # PynamoDB describes a table before its first use; transactions need the
 # per-item actions (there is no separate transaction permission).
@@ -71,7 +70,7 @@ TRACING_ACTIONS = ("xray:PutTelemetryRecords", "xray:PutTraceSegments")
 READ_SECRET_ACTIONS = ("secretsmanager:GetSecretValue",)
 
 # The secrets a function may be given, by the environment variable the app reads.
-SECRETS = (SESSION_SECRET_ENV, SLACK_SECRET_ENV, TELEGRAM_SECRET_ENV, TELEGRAM_TOKEN_ENV)
+SECRETS = settings.SECRETS
 # Whoever delivers alerts may reach Telegram (the bot token is in the request's URL).
 DELIVERY_SECRETS = frozenset({TELEGRAM_TOKEN_ENV})
 

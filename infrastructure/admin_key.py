@@ -12,7 +12,7 @@ import sys
 
 import boto3
 
-from chalicelib.adapters.table_base import CONFIG_TABLE_ENV
+from chalicelib import settings
 from infrastructure.tenants import TENANTS_DIR, Tenant, load_tenant
 
 CONFIG_TABLE_OUTPUT = "ConfigTableName"
@@ -30,8 +30,8 @@ def config_table_of(tenant: Tenant) -> str:
 
 def create_admin_key(tenant: Tenant, name: str = "first admin") -> tuple[str, str]:
     """Store a new admin key in the tenant's config table; answers (key id, key)."""
-    os.environ[CONFIG_TABLE_ENV] = config_table_of(tenant)
-    os.environ["AWS_DEFAULT_REGION"] = tenant.region
+    os.environ[settings.CONFIG_TABLE] = config_table_of(tenant)
+    os.environ[settings.AWS_DEFAULT_REGION] = tenant.region
     from chalicelib.bootstrap import wire_aws
     from chalicelib.services.keys import create_key
 

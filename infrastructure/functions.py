@@ -1,4 +1,4 @@
-"""The Chalice app inside a tenant stack: its functions, their roles, logs and event sources.
+"""The Chalice app inside a tenant stack: its functions, their logs, environment and event sources.
 
 Chalice's CDK construct packages ``app.py`` into a SAM template and includes
 it. ``app.py`` is imported once per process, so whatever it read from the
@@ -6,10 +6,11 @@ environment at import time (the cards stream ARN, the inbound mail topic) is
 the same for every stack of a synth. This module therefore rewrites each
 function's event sources with property overrides that point at this stack's
 own resources (``docs/design.md``, "Known traps"), and gives every
-function a role of its own (``access.py``), a log group with the tenant's
-retention, active tracing, and the environment only some functions need: the
-ARNs of the secrets its handler reads (read at run time, never a value in the
-configuration) and the alerts topic.
+function a role of its own (what ``access.py`` declares, as ``permissions.py``
+writes it), a log group with the tenant's retention, active tracing, and the
+environment only some functions need: the ARNs of the secrets its handler
+reads (read at run time, never a value in the configuration) and the alerts
+topic. The REST API's throttling and gateway answers are ``gateway.py``'s.
 Functions, handlers and event sources are read from the packaged template,
 so a handler added to ``app.py`` is picked up without a change here.
 """
@@ -23,21 +24,16 @@ from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
-from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
-from aws_cdk import aws_s3 as s3
-from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
-from aws_cdk import aws_sqs as sqs
 from chalice.cdk import Chalice
 from constructs import Construct
 
-from chalicelib.adapters.secrets import arn_variable
-from infrastructure import access, runtime
+from chalicelib import settings
+from infrastructure import access, gateway, permissions, runtime
 from infrastructure.packaging import packaging_for_lambda
-from infrastructure.tables import TableSpec
+from infrastructure.resources import Resources
 from infrastructure.tenants import Tenant
 
 REPO_DIR = Path(__file__).resolve().parent.parent
@@ -56,43 +52,11 @@ STREAM_MAPPING = {
 }
 # Set on the functions that deliver alerts: the topic their ``sns`` deliveries may
 # reach (the local stack sets the same variable to its own topic).
-ALERTS_TOPIC_ENV = "SLADESK_ALERTS_TOPIC_ARN"
-# Paths of the public request form, which gets the tighter throttle.
-PUBLIC_FORM_PREFIXES = ("/form/", "/intake/form/")
-# What API Gateway answers itself, before or instead of the app, in the contract's error
-# shape (``docs/api.md``, "Conventions"): response type -> (status, None keeping the
-# gateway's own; code; message, None for the gateway's own). MISSING_AUTHENTICATION_TOKEN
-# is how API Gateway refuses a path, or a method of a path, that the API lacks.
-GATEWAY_ERRORS: dict[str, tuple[int | None, str, str | None]] = {
-    "MISSING_AUTHENTICATION_TOKEN": (404, "not_found", "no such route"),
-    "REQUEST_TOO_LARGE": (413, "payload_too_large", "the request is too large"),
-    "THROTTLED": (429, "throttled", "too many requests; retry later"),
-    "DEFAULT_4XX": (None, "bad_request", None),
-    "DEFAULT_5XX": (None, "internal_error", None),
-}
-# A gateway response template only substitutes variables (no VTL); this one is the
-# gateway's message already in double quotes, so it stands in the template as a JSON string.
-GATEWAY_MESSAGE = "$context.error.messageString"
+ALERTS_TOPIC_ENV = settings.ALERTS_TOPIC_ARN
 
 
 class UnsupportedEventSourceError(ValueError):
     """A handler whose event source the stack cannot point at its own resources."""
-
-
-@dataclass(frozen=True)
-class Resources:
-    """What the stack built before the app: everything a function may be pointed at."""
-
-    tables: dict[str, dynamodb.Table]
-    specs: dict[str, TableSpec]
-    streamed_table: str
-    mail_bucket: s3.IBucket
-    inbound_mail_topic: sns.Topic
-    alerts_topic: sns.Topic
-    topics_key: kms.IKey
-    failure_queue: sqs.Queue
-    secrets: dict[str, secretsmanager.ISecret]
-    environment: dict[str, str]
 
 
 @dataclass
@@ -157,8 +121,8 @@ class SladeskApp(Construct):
         ]
         self._check_schedules()
         rest_api = template["Resources"].get("RestAPI")
-        self._throttle_api(rest_api)
-        self._answer_gateway_errors_in_contract_shape(rest_api)
+        if rest_api is not None:
+            self._shape_api(rest_api["Properties"]["DefinitionBody"]["paths"])
 
     @property
     def stream_functions(self) -> list[AppFunction]:
@@ -179,14 +143,8 @@ class SladeskApp(Construct):
             self, f"{logical_id}Logs", retention_in_days=self._tenant.log_retention_days
         )
         log_group.apply_removal_policy(cdk.RemovalPolicy.RETAIN)
-        statements = [
-            iam.PolicyStatement(actions=list(access.LOG_ACTIONS), resources=[log_group.attr_arn])
-        ]
-        statements += self._table_statements(needs)
-        statements += self._service_statements(needs)
-        # X-Ray accepts no narrower resource for these actions.
-        statements.append(
-            iam.PolicyStatement(actions=list(access.TRACING_ACTIONS), resources=["*"])
+        statements = permissions.function_statements(
+            self, needs, self._resources, self._tenant.mail_from, log_group.attr_arn
         )
         event_types = []
         for name, event in (properties.get("Events") or {}).items():
@@ -221,91 +179,12 @@ class SladeskApp(Construct):
         # Only where each secret is: the app reads its value at run time, so whoever reads
         # the function's configuration learns no secret, and a put value needs no deploy.
         environment = {
-            arn_variable(name): self._resources.secrets[name].secret_arn for name in needs.secrets
+            settings.arn_variable(name): self._resources.secrets[name].secret_arn
+            for name in needs.secrets
         }
         if needs.publishes_alerts:
             environment[ALERTS_TOPIC_ENV] = self._resources.alerts_topic.topic_arn
         return environment
-
-    def _table_statements(self, needs: access.Access) -> list[iam.PolicyStatement]:
-        statements = []
-        for actions, env_vars in (
-            (access.TABLE_READ_ACTIONS, needs.reads),
-            (access.TABLE_WRITE_ACTIONS, needs.writes),
-        ):
-            arns: list[str] = []
-            for env_var in sorted(env_vars):
-                table = self._resources.tables[env_var]
-                arns.append(table.table_arn)
-                arns += [
-                    f"{table.table_arn}/index/{index}"
-                    for index in self._resources.specs[env_var].index_names
-                ]
-            if arns:
-                statements.append(iam.PolicyStatement(actions=list(actions), resources=arns))
-        return statements
-
-    def _service_statements(self, needs: access.Access) -> list[iam.PolicyStatement]:
-        resources = self._resources
-        statements = []
-        if needs.secrets:
-            statements.append(
-                iam.PolicyStatement(
-                    actions=list(access.READ_SECRET_ACTIONS),
-                    resources=[
-                        resources.secrets[name].secret_arn for name in sorted(needs.secrets)
-                    ],
-                )
-            )
-        if needs.reads_inbound_mail:
-            statements.append(
-                iam.PolicyStatement(
-                    actions=list(access.READ_INBOUND_MAIL_ACTIONS),
-                    resources=[
-                        resources.mail_bucket.arn_for_objects(f"{access.INBOUND_MAIL_PREFIX}*")
-                    ],
-                )
-            )
-        attachment_actions = [
-            *(access.WRITE_ATTACHMENT_ACTIONS if needs.writes_attachments else ()),
-            *(access.READ_ATTACHMENT_ACTIONS if needs.reads_attachments else ()),
-        ]
-        if attachment_actions:
-            statements.append(
-                iam.PolicyStatement(
-                    actions=attachment_actions,
-                    resources=[
-                        resources.mail_bucket.arn_for_objects(f"{access.ATTACHMENTS_PREFIX}*")
-                    ],
-                )
-            )
-        if needs.sends_mail:
-            domain = self._tenant.mail_from.split("@", 1)[1]
-            statements.append(
-                iam.PolicyStatement(
-                    actions=list(access.SEND_MAIL_ACTIONS),
-                    resources=[
-                        cdk.Stack.of(self).format_arn(
-                            service="ses", resource="identity", resource_name=identity
-                        )
-                        for identity in (self._tenant.mail_from, domain)
-                    ],
-                )
-            )
-        if needs.publishes_alerts:
-            statements.append(
-                iam.PolicyStatement(
-                    actions=list(access.PUBLISH_ACTIONS),
-                    resources=[resources.alerts_topic.topic_arn],
-                )
-            )
-            statements.append(
-                iam.PolicyStatement(
-                    actions=list(access.ENCRYPTED_TOPIC_ACTIONS),
-                    resources=[resources.topics_key.key_arn],
-                )
-            )
-        return statements
 
     def _wire_event(
         self, resource: cdk.CfnResource, handler: str, name: str, event: dict[str, Any]
@@ -315,7 +194,12 @@ class SladeskApp(Construct):
         kind = event["Type"]
         if kind == "DynamoDB":
             table = self._resources.tables[self._resources.streamed_table]
-            resource.add_property_override(f"{path}.Stream", table.table_stream_arn)
+            stream_arn = table.table_stream_arn
+            if stream_arn is None:
+                raise UnsupportedEventSourceError(
+                    f"handler {handler!r} reads a stream, but its table has none"
+                )
+            resource.add_property_override(f"{path}.Stream", stream_arn)
             for option, value in STREAM_MAPPING.items():
                 resource.add_property_override(f"{path}.{option}", value)
             resource.add_property_override(
@@ -327,16 +211,9 @@ class SladeskApp(Construct):
                     }
                 },
             )
-            # Lambda reads the stream and sends the records it gave up on with the function's role.
-            return [
-                iam.PolicyStatement(
-                    actions=list(access.STREAM_READ_ACTIONS), resources=[table.table_stream_arn]
-                ),
-                iam.PolicyStatement(
-                    actions=list(access.FAILURE_QUEUE_ACTIONS),
-                    resources=[self._resources.failure_queue.queue_arn],
-                ),
-            ]
+            return permissions.stream_statements(
+                stream_arn, self._resources.failure_queue.queue_arn
+            )
         elif kind == "SNS":
             topic = self._topic(event["Properties"]["Topic"])
             resource.add_property_override(f"{path}.Topic", topic.topic_arn)
@@ -374,65 +251,11 @@ class SladeskApp(Construct):
                 f"scheduled handlers of app.py (those are: {sorted(scheduled) or 'none'})"
             )
 
-    def _throttle_api(self, rest_api: dict[str, Any] | None) -> None:
-        if rest_api is None:
-            return
-        default, form = self._tenant.api_throttle, self._tenant.form_throttle
-        settings = [
-            {
-                "ResourcePath": "/*",
-                "HttpMethod": "*",
-                "ThrottlingRateLimit": default.rate_limit,
-                "ThrottlingBurstLimit": default.burst_limit,
-            }
-        ]
-        for path, operations in rest_api["Properties"]["DefinitionBody"]["paths"].items():
-            if not path.startswith(PUBLIC_FORM_PREFIXES):
-                continue
-            for method in sorted(operations):
-                if method.startswith("x-"):
-                    continue
-                settings.append(
-                    {
-                        # API Gateway escapes a path's slashes as ``~1``.
-                        "ResourcePath": path.replace("/", "~1"),
-                        "HttpMethod": method.upper(),
-                        "ThrottlingRateLimit": form.rate_limit,
-                        "ThrottlingBurstLimit": form.burst_limit,
-                    }
-                )
-        self.chalice.get_resource("RestAPI").add_property_override("MethodSettings", settings)
-
-    def _answer_gateway_errors_in_contract_shape(self, rest_api: dict[str, Any] | None) -> None:
-        if rest_api is None:
-            return
-        # SAM writes these into the API's definition (x-amazon-apigateway-gateway-responses),
-        # so a changed response changes the definition's hash and is deployed with the API;
-        # separate GatewayResponse resources would wait for the next unrelated deployment.
-        self.chalice.get_resource("RestAPI").add_property_override(
-            "GatewayResponses", gateway_responses()
+    def _shape_api(self, paths: dict[str, Any]) -> None:
+        """Throttle the REST API and answer API Gateway's own errors in the contract's shape."""
+        api = self.chalice.get_resource("RestAPI")
+        api.add_property_override(
+            "MethodSettings",
+            gateway.method_settings(paths, self._tenant.api_throttle, self._tenant.form_throttle),
         )
-
-
-def gateway_response_body(code: str, message: str | None) -> str:
-    """The template of one gateway response: the contract's error object.
-
-    Without ``message`` the gateway's own message is the error's message.
-    """
-    quoted = GATEWAY_MESSAGE if message is None else json.dumps(message)
-    return f'{{"error": {{"code": {json.dumps(code)}, "message": {quoted}}}}}'
-
-
-def gateway_responses() -> dict[str, dict[str, Any]]:
-    """SAM's ``GatewayResponses`` for the REST API: API Gateway's own errors, contract-shaped."""
-    responses: dict[str, dict[str, Any]] = {}
-    for response_type, (status, code, message) in GATEWAY_ERRORS.items():
-        response: dict[str, Any] = {
-            # Header values are mapping expressions: a literal is in single quotes.
-            "ResponseParameters": {"Headers": {"Content-Type": "'application/json'"}},
-            "ResponseTemplates": {"application/json": gateway_response_body(code, message)},
-        }
-        if status is not None:
-            response["StatusCode"] = str(status)
-        responses[response_type] = response
-    return responses
+        api.add_property_override("GatewayResponses", gateway.gateway_responses())

@@ -27,17 +27,15 @@ from aws_cdk import aws_sqs as sqs
 from cdk_nag import NagSuppressions
 from constructs import Construct
 
-from chalicelib.adapters.attachments import ATTACHMENTS_BUCKET_ENV
-from chalicelib.adapters.channels.telegram import TELEGRAM_TOKEN_ENV
-from chalicelib.adapters.mail_sender import MAIL_FROM_ENV
-from chalicelib.observability import SERVICE
-from chalicelib.services.chat_actions import SLACK_SECRET_ENV, TELEGRAM_SECRET_ENV
-from chalicelib.services.sessions import SESSION_SECRET_ENV
-from chalicelib.settings import PUBLIC_URL as PUBLIC_URL_ENV
+from chalicelib import settings
 from infrastructure.access import ATTACHMENTS_PREFIX, INBOUND_MAIL_PREFIX, SECRETS
-from infrastructure.functions import AppFunction, Resources, SladeskApp
+from infrastructure.functions import AppFunction, SladeskApp
+from infrastructure.resources import Resources
 from infrastructure.tables import add_table, table_specs
 from infrastructure.tenants import Tenant
+
+# The service name the app's logs and metrics carry (``chalicelib/observability.py``).
+SERVICE = settings.DEFAULT_SERVICE_NAME
 
 # SES reviews an account at a 5 % bounce rate and may pause sending at 10 %.
 BOUNCE_RATE_ALARM = 0.05
@@ -50,10 +48,13 @@ SCANNER_LAG_ALARM_SECONDS = 300
 # Every one is generated at creation, so none is empty or guessable before an
 # operator sets the value Slack or Telegram issued (README, "Operations").
 SECRET_IDS = {
-    SESSION_SECRET_ENV: ("SessionSecret", "signs staff session cookies"),
-    SLACK_SECRET_ENV: ("SlackSigningSecret", "the Slack app's signing secret"),
-    TELEGRAM_SECRET_ENV: ("TelegramWebhookSecret", "the secret_token given to setWebhook"),
-    TELEGRAM_TOKEN_ENV: ("TelegramBotToken", "the Telegram bot's token"),
+    settings.SESSION_SECRET: ("SessionSecret", "signs staff session cookies"),
+    settings.SLACK_SIGNING_SECRET: ("SlackSigningSecret", "the Slack app's signing secret"),
+    settings.TELEGRAM_WEBHOOK_SECRET: (
+        "TelegramWebhookSecret",
+        "the secret_token given to setWebhook",
+    ),
+    settings.TELEGRAM_BOT_TOKEN: ("TelegramBotToken", "the Telegram bot's token"),
 }
 
 
@@ -102,11 +103,11 @@ class SladeskStack(cdk.Stack):
         }
         environment.update(
             {
-                ATTACHMENTS_BUCKET_ENV: self.mail_bucket.bucket_name,
-                MAIL_FROM_ENV: tenant.mail_from,
-                "POWERTOOLS_SERVICE_NAME": SERVICE,
-                "POWERTOOLS_METRICS_NAMESPACE": self.metrics_namespace,
-                PUBLIC_URL_ENV: tenant.public_url,
+                settings.ATTACHMENTS_BUCKET: self.mail_bucket.bucket_name,
+                settings.MAIL_FROM: tenant.mail_from,
+                settings.POWERTOOLS_SERVICE_NAME: SERVICE,
+                settings.POWERTOOLS_METRICS_NAMESPACE: self.metrics_namespace,
+                settings.PUBLIC_URL: tenant.public_url,
             }
         )
         self.app = SladeskApp(

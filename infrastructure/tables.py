@@ -4,6 +4,8 @@ The key schema is defined once, in the models (``chalicelib.adapters.tables``);
 this module reads each model's schema (keys, global secondary indexes with
 their projections, stream view type) and builds the CDK table from it, so the
 deployed tables cannot drift from the ones the local stack and tests create.
+This is the one adapter module the CDK reads, and for the schema only; every
+variable name comes from ``chalicelib/settings.py`` (``TABLE_BASES`` is keyed by them).
 Every table is on-demand, encrypted, point-in-time recoverable and protected
 from deletion.
 """
