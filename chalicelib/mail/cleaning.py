@@ -34,6 +34,11 @@ def clean_text(text: str) -> str:
     return cleaned.strip("\n")
 
 
+def excerpt(value: str, limit: int = 200) -> str:
+    """The start of ``value`` for a log line or an error: at most ``limit`` characters."""
+    return value if len(value) <= limit else value[:limit] + "…"
+
+
 def describe(defect: Exception) -> str:
     """A defect as one line for the log: its kind, and what it says when it says anything."""
     detail = one_line(str(defect))

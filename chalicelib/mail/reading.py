@@ -30,7 +30,7 @@ from typing import Any
 from chalicelib.mail.addresses import header_addresses, is_address, salvage_address
 from chalicelib.mail.automatic import AutoSubmittedReason, auto_submitted_reason
 from chalicelib.mail.card_keys import find_card_key
-from chalicelib.mail.cleaning import clean_header, clean_text, describe, one_line
+from chalicelib.mail.cleaning import clean_header, clean_text, describe, excerpt, one_line
 from chalicelib.mail.errors import InvalidSenderError, MessageTooLargeError
 from chalicelib.mail.html_text import html_to_text
 from chalicelib.mail.limits import (
@@ -184,8 +184,8 @@ class _Reader:
             raise InvalidSenderError("the message has no From header")
         salvaged = salvage_address(written)
         if salvaged is None:
-            raise InvalidSenderError(f"no address in the From header {written!r}")
-        self._notes.append(f"From header {written!r} read as {salvaged!r}")
+            raise InvalidSenderError(f"no address in the From header {excerpt(repr(written))}")
+        self._notes.append(f"From header {excerpt(repr(written))} read as {salvaged!r}")
         return salvaged.lower(), ""
 
     def addresses(self, *names: str) -> tuple[str, ...]:
@@ -254,4 +254,4 @@ class _Reader:
         """The first ``name`` header exactly as written (on one line), without parsing it."""
         headers = BytesHeaderParser(policy=email.policy.compat32).parsebytes(self._raw)
         value = headers.get(name)
-        return None if value is None else one_line(str(value))
+        return None if value is None else one_line(str(value)[:MAX_HEADER_CHARS])

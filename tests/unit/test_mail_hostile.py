@@ -132,11 +132,14 @@ def test_nesting_real_mail_uses_is_read() -> None:
     ids=["at", "comments", "quotes", "angles", "encoded-words"],
 )
 def test_a_forged_from_of_100_kb_is_refused_quickly(value: bytes) -> None:
-    assert isinstance(refused(hostile.forged_from(value)), InvalidSenderError)
+    error = refused(hostile.forged_from(value))
+    assert isinstance(error, InvalidSenderError)
+    # The refusal is logged: it quotes only the start of the header.
+    assert len(str(error)) < 300
 
 
-def test_an_address_hidden_in_a_huge_from_is_still_found() -> None:
-    message = read(hostile.forged_from(b"<" * 50_000 + b" boss@example.org"))
+def test_an_address_behind_10_kb_of_junk_in_from_is_still_found() -> None:
+    message = read(hostile.forged_from(b"<" * 10_000 + b" boss@example.org"))
     assert message.sender_address == "boss@example.org"
 
 
