@@ -2,8 +2,9 @@
 
 It is created through the public HTTP API with the admin key, so seeding
 exercises the same contract as every client (``docs/api.md``): a Support
-board, a 10:30–16:00 Moscow calendar, a premium SLA (24/7) and a standard SLA
-(on the calendar), automations that attach them by lane, and a few cards.
+board (the default intake board, at ``support@localhost``), a 10:30–16:00
+Moscow calendar, a premium SLA (24/7) and a standard SLA (on the calendar),
+automations that attach them by lane, and a few cards.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ CALENDAR = {
     "week": {day: _WORKDAY for day in ("mon", "tue", "wed", "thu", "fri")},
 }
 
+INTAKE_ADDRESS = "support@localhost"
+
 BOARD = {
     "name": "Support",
     "key": "SUP",
@@ -33,6 +36,9 @@ BOARD = {
     "lanes": [{"id": "standard", "name": "Standard"}, {"id": "premium", "name": "Premium"}],
     "card_types": ["bug", "question"],
     "services": ["bug", "dev-request"],
+    # Mail sent to the local stack's SMTP listener opens cards here, whatever its address.
+    "intake_addresses": [INTAKE_ADDRESS],
+    "default_intake": True,
 }
 
 PREMIUM_SLA = {
@@ -98,6 +104,8 @@ class Demo:
     calendar_id: str
     sla_ids: dict[str, str]
     card_ids: list[str]
+    # The requester's status page of the first card (``/status/<token>``).
+    status_path: str = ""
 
 
 def seed_demo(api_url: str, admin_key: str, timeout: float = 60.0) -> Demo:
@@ -129,9 +137,10 @@ def seed_demo(api_url: str, admin_key: str, timeout: float = 60.0) -> Demo:
             }
             post("/automations", automation)
         card_ids = []
+        status_paths = []
         for card in CARDS:
             name = card.requester.split("@")[0].capitalize()
-            card_id = post(
+            opened = post(
                 "/cards",
                 {
                     "board_id": board_id,
@@ -142,10 +151,12 @@ def seed_demo(api_url: str, admin_key: str, timeout: float = 60.0) -> Demo:
                     "priority": card.priority,
                     "lane_id": card.lane_id,
                 },
-            )["id"]
+            )
+            card_id = opened["id"]
+            status_paths.append(opened["status_url"])
             if card.move_to is not None:
                 post(f"/cards/{card_id}/move", {"column_id": card.move_to})
             card_ids.append(card_id)
         # Automations attach SLAs as the stream is handled: wait for it before saying "ready".
         post("/dev/drain", {})
-    return Demo(board_id, calendar_id, sla_ids, card_ids)
+    return Demo(board_id, calendar_id, sla_ids, card_ids, status_paths[0])

@@ -7,9 +7,11 @@ notification that follows, routed by the SMTP envelope's recipients. So any
 mail client or ``smtplib`` pointed at ``SMTP_PORT`` (default 2525) goes
 through the same code as mail in a deployed stack.
 
-It listens on loopback only and accepts mail for any address; a message the
-handler fails on is answered with a temporary SMTP error, so the sender
-retries.
+It listens on loopback only. A recipient that no board takes (no board's
+``intake_addresses`` holds it and no board is the default intake board) is
+refused at ``RCPT TO`` with ``550``, naming why, as ``docs/api.md`` says,
+instead of being accepted and dropped; a message the handler fails on is
+answered with a temporary SMTP error, so the sender retries.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from chalice.local import LambdaContext
 from chalicelib.adapters.attachments import attachments_bucket
 from chalicelib.adapters.mail_sender import mail_from
 from chalicelib.mail.limits import MAX_MESSAGE_BYTES
+from chalicelib.ports.cards import board_store
 from chalicelib.settings import PUBLIC_URL as PUBLIC_URL_ENV
 from devstack.emulator import LOOPBACK, REGION
 from devstack.part import Part
@@ -89,12 +92,45 @@ def sns_event(topic_arn: str, message: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def board_takes(recipient: str) -> bool:
+    """Whether mail to ``recipient`` opens cards: a board's intake address, or a default board."""
+    store = board_store()
+    if store.default_board_id() is not None:
+        return True
+    wanted = recipient.strip().lower()
+    cursor = None
+    while True:
+        boards, cursor = store.list(100, cursor)
+        for board in boards:
+            addresses = board.body.get("intake_addresses") or []
+            if wanted in (address.lower() for address in addresses):
+                return True
+        if cursor is None:
+            return False
+
+
 class _Delivery:
     """aiosmtpd's handler: each accepted message becomes the SES inbound event."""
 
     def __init__(self, handler: Handler, topic_arn: str) -> None:
         self._handler = handler
         self._topic_arn = topic_arn
+
+    async def handle_RCPT(  # noqa: N802
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list
+    ) -> str:
+        try:
+            taken = board_takes(address)
+        except Exception:
+            logger.exception("cannot look up the boards for %s", address)
+            return "451 Requested action aborted: local error in processing"
+        if not taken:
+            return (
+                f"550 5.1.1 No board takes mail for {address} "
+                "and no board is the default intake board"
+            )
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
         raw = envelope.original_content or envelope.content

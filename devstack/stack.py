@@ -34,7 +34,7 @@ from chalicelib.adapters.tables import (
 from chalicelib.bootstrap import wire_aws
 from chalicelib.services.keys import ensure_key
 from devstack.api_server import ApiServer
-from devstack.demo import Demo, DemoError, seed_demo
+from devstack.demo import INTAKE_ADDRESS, Demo, DemoError, seed_demo
 from devstack.emulator import LOOPBACK, Emulator, use_emulator
 from devstack.scheduler import start_alerts
 from devstack.smtp_listener import start_mail
@@ -166,12 +166,20 @@ def _banner(
     api_url: str, admin_key: str, emulator_url: str, smtp_address: str, demo: Demo | None
 ) -> str:
     auth = shlex.quote(f"Authorization: Bearer {admin_key}")
+    # No route serves the staff desk (/desk) yet, so the banner names none.
+    pages = [f"  login      {api_url}/login   (sign in with the admin key)"]
     if demo is None:
         example = f"curl -H {auth} {api_url}/keys"
         seeded = "off (SLADESK_DEMO=0)"
+        mail = "mail opens cards once a board takes its address"
     else:
         example = f"curl -H {auth} '{api_url}/cards?board_id={demo.board_id}'"
         seeded = f"board {demo.board_id}, {len(demo.card_ids)} cards"
+        mail = f"mail sent here, e.g. to {INTAKE_ADDRESS}, opens cards"
+        pages[:0] = [
+            f"  form       {api_url}/form/{demo.board_id}",
+            f"  status     {api_url}{demo.status_path}   (the first demo card's requester)",
+        ]
     return "\n".join(
         [
             "",
@@ -179,8 +187,9 @@ def _banner(
             f"  API        {api_url}   (try {api_url}/health)",
             f"  admin key  {admin_key}",
             f"  emulator   {emulator_url}   (moto; AWS_ENDPOINT_URL for the AWS CLI or boto3)",
-            f"  SMTP       {smtp_address}   (mail sent here opens cards)",
+            f"  SMTP       {smtp_address}   ({mail})",
             f"  demo       {seeded}",
+            *pages,
             "",
             "Try:",
             f"  {example}",

@@ -1,11 +1,14 @@
 """The local stack's outbox: everything the stack has sent, oldest first (``GET /dev/outbox``).
 
 Notifiers just send. Mail and SNS messages go to the AWS emulator, which
-keeps what it was given; this module reads them back over HTTP from the
-emulator's introspection endpoint (moto's ``/moto-api/data.json``), so it
-needs no emulator code. Under ``moto.mock_aws`` the same URL is answered in
-process. HTTP deliveries that never reach AWS (webhooks, Slack, Telegram) are
-recorded with ``record_delivery`` instead.
+keeps what it was given; this module reads back only what was sent: the SES
+backend's sent messages and the SNS topics' notifications of the emulator
+running in this process (the local stack's moto server, or ``moto.mock_aws``
+in tests), never moto's full state dump (``/moto-api/data.json``), which
+holds every emulated resource and grows with every card. A message is parsed
+once and remembered by its id, so a read costs a lookup per message. HTTP
+deliveries that never reach AWS (webhooks, Slack, Telegram) are recorded with
+``record_delivery`` instead.
 
 The emulator keeps neither SES message tags nor send times, so a notifier
 says what a message is about in the message itself:
@@ -15,9 +18,9 @@ says what a message is about in the message itself:
 - SNS messages carry the string attributes ``event``, ``card_id`` and
   ``sent_at`` (RFC 3339).
 
-Only the local stack (``SLADESK_DEV=1``) reads the outbox; ``requests`` comes
-with the development requirements, so it is imported only to read. Notifiers
-of deployed stacks import the header and attribute names above.
+Only the local stack (``SLADESK_DEV=1``) reads the outbox; moto comes with
+the development requirements, so it is imported only to read. Notifiers of
+deployed stacks import the header and attribute names above.
 """
 
 from __future__ import annotations
@@ -32,7 +35,6 @@ from typing import Any, cast
 
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 
-from chalicelib import settings
 from chalicelib.adapters.table_base import ConfigTable, bind_tables
 from chalicelib.domain.deliveries import CARD_HEADER, EVENT_HEADER
 
@@ -42,9 +44,6 @@ EVENT_ATTRIBUTE = "event"
 CARD_ATTRIBUTE = "card_id"
 SENT_AT_ATTRIBUTE = "sent_at"
 
-# Where moto answers its introspection API when it runs in process (mock_aws).
-_IN_PROCESS_EMULATOR = "http://motoapi.amazonaws.com"
-_READ_TIMEOUT_SECONDS = 10
 _NEVER = datetime.min.replace(tzinfo=UTC)
 
 
@@ -103,64 +102,70 @@ def record_delivery(item: OutboxItem) -> None:
 
 def read_outbox() -> list[OutboxItem]:
     """Everything sent so far, oldest first; messages without a send time come first."""
-    models = _emulator_models()
-    items = [
-        *_ses_items(models.get("ses", {})),
-        *_sns_items(models.get("sns", {})),
-        *_recorded_deliveries(),
-    ]
+    items = [*_ses_items(), *_sns_items(), *_recorded_deliveries()]
     # Stable: messages of one kind with equal (or unknown) times keep the emulator's order.
     return sorted(items, key=lambda item: item.at or _NEVER)
 
 
-def _emulator_models() -> dict[str, Any]:
-    # The dump holds every emulated resource, so it grows with the session (about 0.1 s for a
-    # few thousand items): fine for a development route, never for a request path.
-    import requests
-
-    endpoint = settings.aws_endpoint_url() or _IN_PROCESS_EMULATOR
-    response = requests.get(
-        f"{endpoint.rstrip('/')}/moto-api/data.json", timeout=_READ_TIMEOUT_SECONDS
-    )
-    response.raise_for_status()
-    return response.json()
+# Parsed messages by emulator message id (ids are unique uuids): each is parsed once.
+_PARSED: dict[str, OutboxItem] = {}
 
 
-def _ses_items(ses: dict[str, list[dict[str, Any]]]) -> list[OutboxItem]:
-    items = [_simple_mail(message) for message in ses.get("Message", [])]
-    items += [_raw_mail(message) for message in ses.get("RawMessage", [])]
+def _ses_items() -> list[OutboxItem]:
+    from moto.ses.models import RawMessage, ses_backends
+
+    items = []
+    for backend in _backends(ses_backends):
+        # A copy: the emulator's threads append while this reads.
+        for message in list(backend.sent_messages):
+            parsed = _PARSED.get(message.id)
+            if parsed is None:
+                raw = isinstance(message, RawMessage)
+                parsed = _raw_mail(message) if raw else _simple_mail(message)
+                _PARSED[message.id] = parsed
+            items.append(parsed)
     return items
 
 
-def _simple_mail(message: dict[str, Any]) -> OutboxItem:
+def _backends(backends: Any) -> list[Any]:
+    """The backends the emulator made so far, of every account and region (none are made)."""
+    return [
+        backend
+        for account in list(backends.values())
+        for backend in list(account.values())
+        if backend is not None
+    ]
+
+
+def _simple_mail(message: Any) -> OutboxItem:
     return OutboxItem(
         channel="email",
-        to=", ".join(message["destinations"].get("ToAddresses", [])),
-        subject=message["subject"],
-        body=message["body"],
+        to=", ".join(message.destinations.get("ToAddresses", [])),
+        subject=message.subject,
+        body=message.body,
         at=None,
         event=None,
         card_id=None,
-        message_id=message["id"],
+        message_id=message.id,
     )
 
 
-def _raw_mail(message: dict[str, Any]) -> OutboxItem:
+def _raw_mail(message: Any) -> OutboxItem:
     # moto keeps the raw message decoded as UTF-8; parsing its bytes lets 8-bit bodies decode
     # as their charset says. The default policy builds an EmailMessage and decodes headers.
-    raw = message["raw_data"].encode("utf-8")
+    raw = message.raw_data.encode("utf-8")
     mime = cast(EmailMessage, email.message_from_bytes(raw, policy=email.policy.default))
     text = mime.get_body(preferencelist=("plain", "html"))
     date = mime["Date"]
     return OutboxItem(
         channel="email",
-        to=_addresses(mime) or ", ".join(message["destinations"]),
+        to=_addresses(mime) or ", ".join(message.destinations),
         subject=str(mime["Subject"]) if mime["Subject"] is not None else None,
         body=text.get_content() if isinstance(text, EmailMessage) else "",
         at=parsedate_to_datetime(str(date)).astimezone(UTC) if date else None,
         event=_optional_str(mime[EVENT_HEADER]),
         card_id=_optional_str(mime[CARD_HEADER]),
-        message_id=message["id"],
+        message_id=message.id,
     )
 
 
@@ -172,26 +177,36 @@ def _addresses(mime: EmailMessage) -> str:
     return ", ".join(address.addr_spec for address in header.addresses)
 
 
-def _sns_items(sns: dict[str, list[dict[str, Any]]]) -> list[OutboxItem]:
+def _sns_items() -> list[OutboxItem]:
+    from moto.sns.models import sns_backends
+
     items = []
-    for topic in sns.get("Topic", []):
-        # moto keeps (message id, message, subject, attributes, group id) per publish.
-        for message_id, body, subject, attributes, _group in topic["sent_notifications"]:
-            attributes = attributes or {}
-            sent_at = _sns_attribute(attributes, SENT_AT_ATTRIBUTE)
-            items.append(
-                OutboxItem(
-                    channel="sns",
-                    to=topic["arn"],
-                    subject=subject,
-                    body=body,
-                    at=datetime.fromisoformat(sent_at).astimezone(UTC) if sent_at else None,
-                    event=_sns_attribute(attributes, EVENT_ATTRIBUTE),
-                    card_id=_sns_attribute(attributes, CARD_ATTRIBUTE),
-                    message_id=message_id,
-                )
-            )
+    for backend in _backends(sns_backends):
+        for topic in list(backend.topics.values()):
+            # moto keeps (message id, message, subject, attributes, group id) per publish.
+            for message_id, body, subject, attributes, _group in list(topic.sent_notifications):
+                parsed = _PARSED.get(message_id)
+                if parsed is None:
+                    parsed = _sns_message(topic.arn, message_id, body, subject, attributes or {})
+                    _PARSED[message_id] = parsed
+                items.append(parsed)
     return items
+
+
+def _sns_message(
+    arn: str, message_id: str, body: str, subject: str | None, attributes: dict[str, Any]
+) -> OutboxItem:
+    sent_at = _sns_attribute(attributes, SENT_AT_ATTRIBUTE)
+    return OutboxItem(
+        channel="sns",
+        to=arn,
+        subject=subject,
+        body=body,
+        at=datetime.fromisoformat(sent_at).astimezone(UTC) if sent_at else None,
+        event=_sns_attribute(attributes, EVENT_ATTRIBUTE),
+        card_id=_sns_attribute(attributes, CARD_ATTRIBUTE),
+        message_id=message_id,
+    )
 
 
 def _sns_attribute(attributes: dict[str, dict[str, Any]], name: str) -> str | None:

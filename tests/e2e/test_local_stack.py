@@ -199,6 +199,27 @@ def test_mail_sent_to_the_smtp_port_opens_a_card_and_is_acknowledged(stack):
     ]
 
 
+def test_mail_no_board_takes_is_refused_at_rcpt_not_accepted_and_dropped(stack):
+    # GIVEN a stack where no board takes mail for nobody@shop.example and none is the default
+    mail = EmailMessage()
+    mail["From"] = "pavel@customer.example"
+    mail["To"] = "nobody@shop.example"
+    mail["Subject"] = "Anyone there?"
+    mail.set_content("Hello.\n")
+
+    # WHEN it is sent to the SMTP port
+    with (
+        smtplib.SMTP("127.0.0.1", stack.smtp_port, timeout=REQUEST_TIMEOUT_SECONDS) as smtp,
+        pytest.raises(smtplib.SMTPRecipientsRefused) as refused,
+    ):
+        smtp.send_message(mail)
+
+    # THEN the listener refuses it for good (550), saying why
+    code, reason = refused.value.recipients["nobody@shop.example"]
+    assert code == 550
+    assert b"No board takes mail for nobody@shop.example" in reason
+
+
 def mail_desk(stack: RunningStack, key: str, address: str) -> dict:
     """A one-column board of the running stack that takes mail for ``address``."""
     board = stack.post(
@@ -335,7 +356,30 @@ def test_the_demo_is_seeded_and_ctrl_c_stops_the_stack_cleanly(tmp_path):
             assert [pin["sla_id"] for pin in card["slas"]] == [slas[sla_name]["id"]]
 
         assert datetime.fromisoformat(demo.get("/dev/clock").json()["now"]) <= datetime.now(UTC)
-        assert f"curl -H 'Authorization: Bearer {ADMIN_KEY}'" in demo.output.read_text()
+        banner = demo.output.read_text()
+        assert f"curl -H 'Authorization: Bearer {ADMIN_KEY}'" in banner
+
+        # The banner names the form, a requester's status page and the sign-in page, and each
+        # answers; no route serves a desk page yet, so it names none.
+        pages = dict(re.findall(r"^  (form|status|login)\s+(http://\S+)", banner, re.M))
+        assert pages["form"] == f"{demo.url}/form/{board['id']}"
+        for url in pages.values():
+            assert requests.get(url, timeout=REQUEST_TIMEOUT_SECONDS).status_code == 200, url
+        assert "/desk" not in banner
+
+        # The demo board is the default intake board: mail to support@localhost opens a card.
+        assert board["default_intake"] is True
+        assert board["intake_addresses"] == ["support@localhost"]
+        mail = EmailMessage()
+        mail["From"] = "Nina <nina@client.example>"
+        mail["To"] = "support@localhost"
+        mail["Subject"] = "The report page is blank"
+        mail.set_content("Since the update.\n")
+        send_and_drain(demo, mail)
+        titles = [
+            c["title"] for c in demo.get("/cards", params={"board_id": board["id"]}).json()["items"]
+        ]
+        assert "The report page is blank" in titles
 
         assert demo.stop() == 0
         assert "Stopping the local stack." in demo.output.read_text()

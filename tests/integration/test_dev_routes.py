@@ -213,3 +213,27 @@ def test_the_outbox_lists_mail_sns_and_recorded_deliveries_oldest_first(client):
     }
     assert items[0]["to"] == "ivan@bank.example"
     assert (items[0]["event"], items[0]["card_id"]) == (None, None)
+
+
+def test_the_outbox_reads_what_was_sent_not_the_emulators_state_dump(client, monkeypatch):
+    # GIVEN a sent mail and an emulator whose full state dump (/moto-api/data.json) fails
+    from moto.moto_api._internal.responses import MotoAPIResponse
+
+    def no_dump(*args, **kwargs):
+        raise AssertionError("the outbox read moto's full state dump")
+
+    monkeypatch.setattr(MotoAPIResponse, "model_data", no_dump)
+    ses = boto3.client("ses")
+    ses.verify_domain_identity(Domain="sladesk.example")
+    mail_id = ses.send_raw_email(
+        RawMessage={"Data": raw_mail("sla_breach", "SUP-1", "Mon, 02 Nov 2026 09:10:00 +0000")}
+    )["MessageId"]
+
+    # WHEN the outbox is read, twice (the second read reuses the parsed message)
+    first = client.http.get("/dev/outbox")
+    second = client.http.get("/dev/outbox")
+
+    # THEN it lists the mail both times without touching the dump
+    assert first.status_code == second.status_code == 200
+    assert [item["message_id"] for item in first.json_body["items"]] == [mail_id]
+    assert second.json_body == first.json_body

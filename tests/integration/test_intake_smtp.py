@@ -67,7 +67,37 @@ def test_mail_sent_over_smtp_opens_a_card_routed_by_the_envelope(api, smtp_port)
     assert [ack.card_id for ack in acknowledgements()] == ["SUP-1"]
 
 
+def test_a_recipient_no_board_takes_is_refused_at_rcpt_naming_why(api, smtp_port):
+    # GIVEN a board that takes mail for help@ only, and no default intake board
+    api.ok("POST", "/boards", {**BOARD, "intake_addresses": ["help@desk.example.com"]})
+
+    # WHEN a mail is sent to another address
+    with (
+        smtplib.SMTP(LOOPBACK, smtp_port, timeout=10) as client,
+        pytest.raises(smtplib.SMTPRecipientsRefused) as refused,
+    ):
+        client.sendmail("a@b.example", ["nobody@desk.example.com"], b"Subject: x\r\n\r\nbody\r\n")
+
+    # THEN the recipient is refused for good (5xx), saying why, and nothing was stored
+    code, reason = refused.value.recipients["nobody@desk.example.com"]
+    assert code == 550
+    assert b"No board takes mail for nobody@desk.example.com" in reason
+    assert b"no board is the default intake board" in reason
+    assert boto3.client("s3").list_objects_v2(Bucket=INBOUND_BUCKET)["KeyCount"] == 0
+
+
+def test_a_default_intake_board_takes_mail_for_any_recipient(api, smtp_port):
+    api.ok("POST", "/boards", {**BOARD, "default_intake": True})
+    raw = b"From: a@b.example\r\nTo: anyone@else.example\r\nSubject: x\r\n\r\nbody\r\n"
+    with smtplib.SMTP(LOOPBACK, smtp_port, timeout=10) as client:
+        refused = client.sendmail("a@b.example", ["anyone@else.example"], raw)
+    assert refused == {}
+    assert api.ok("GET", "/cards/SUP-1", role="agent")["title"] == "x"
+
+
 def test_mail_the_handler_cannot_take_is_refused_with_a_temporary_error(api, smtp_port):
+    api.ok("POST", "/boards", {**BOARD, "default_intake": True})
+
     def failing(event, context):
         raise RuntimeError("tables unreachable")
 
@@ -82,6 +112,7 @@ def test_mail_the_handler_cannot_take_is_refused_with_a_temporary_error(api, smt
 
 
 def test_the_listener_hands_over_the_lambda_event_of_an_ses_notification(api, smtp_port):
+    api.ok("POST", "/boards", {**BOARD, "default_intake": True})
     seen = []
     port = free_port()
 
