@@ -18,7 +18,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_ba
 from moto.server import ThreadedMotoServer
 from werkzeug.serving import make_server
 
-from devstack import moto_patch
+from devstack import moto_patch, sent_mail
 from devstack.part import Part
 
 LOOPBACK = "127.0.0.1"
@@ -26,19 +26,23 @@ REGION = "us-east-1"
 
 
 class Emulator(Part):
-    """moto's threaded server on loopback, with ``devstack.moto_patch`` applied while it runs."""
+    """moto's threaded server on loopback, patched while it runs.
+
+    ``devstack.moto_patch`` (DynamoDB's costs follow the items a call touches) and
+    ``devstack.sent_mail`` (the outbox reads each mail as it is sent).
+    """
 
     def __init__(self, host: str = LOOPBACK) -> None:
         self._host = host
         self._server: _SerializedMotoServer | None = None
-        self._unpatch: Callable[[], None] | None = None
+        self._unpatch: list[Callable[[], None]] = []
         self.endpoint = ""
 
     def start(self) -> None:
         """Patch moto and serve it on a free port of ``host``; ``endpoint`` says where."""
         # werkzeug logs every emulator call at INFO; the API server's own log is what people read.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        self._unpatch = moto_patch.apply()
+        self._unpatch = [moto_patch.apply(), sent_mail.apply()]
         self._server = _SerializedMotoServer(ip_address=self._host, port=0, verbose=False)
         self._server.start()
         host, port = self._server.get_host_and_port()
@@ -49,9 +53,8 @@ class Emulator(Part):
         if self._server is not None:
             self._server.stop()
             self._server = None
-        if self._unpatch is not None:
-            self._unpatch()
-            self._unpatch = None
+        while self._unpatch:
+            self._unpatch.pop()()
 
 
 class _SerializedMotoServer(ThreadedMotoServer):

@@ -38,7 +38,14 @@ from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 from chalicelib.adapters.table_base import ConfigTable, bind_tables
 from chalicelib.domain.deliveries import CARD_HEADER, EVENT_HEADER
 
-__all__ = ["CARD_HEADER", "EVENT_HEADER", "OutboxItem", "read_outbox", "record_delivery"]
+__all__ = [
+    "CARD_HEADER",
+    "EVENT_HEADER",
+    "OutboxItem",
+    "read_outbox",
+    "record_delivery",
+    "remember",
+]
 
 EVENT_ATTRIBUTE = "event"
 CARD_ATTRIBUTE = "card_id"
@@ -111,19 +118,26 @@ def read_outbox() -> list[OutboxItem]:
 _PARSED: dict[str, OutboxItem] = {}
 
 
+def remember(message: Any) -> None:
+    """Read a mail the emulator's SES has just stored (moto's message), before the outbox asks."""
+    from moto.ses.models import RawMessage
+
+    if message.id not in _PARSED:
+        _PARSED[message.id] = (
+            _raw_mail(message) if isinstance(message, RawMessage) else _simple_mail(message)
+        )
+
+
 def _ses_items() -> list[OutboxItem]:
-    from moto.ses.models import RawMessage, ses_backends
+    from moto.ses.models import ses_backends
 
     items = []
     for backend in _backends(ses_backends):
         # A copy: the emulator's threads append while this reads.
         for message in list(backend.sent_messages):
-            parsed = _PARSED.get(message.id)
-            if parsed is None:
-                raw = isinstance(message, RawMessage)
-                parsed = _raw_mail(message) if raw else _simple_mail(message)
-                _PARSED[message.id] = parsed
-            items.append(parsed)
+            if message.id not in _PARSED:
+                remember(message)
+            items.append(_PARSED[message.id])
     return items
 
 

@@ -237,3 +237,29 @@ def test_the_outbox_reads_what_was_sent_not_the_emulators_state_dump(client, mon
     assert first.status_code == second.status_code == 200
     assert [item["message_id"] for item in first.json_body["items"]] == [mail_id]
     assert second.json_body == first.json_body
+
+
+def test_in_the_local_stack_each_mail_is_read_as_it_is_sent(client, monkeypatch):
+    # GIVEN the local stack's emulator patch, and a mail sent through it
+    from chalicelib.adapters import outbox
+    from devstack import sent_mail
+
+    undo = sent_mail.apply()
+    try:
+        ses = boto3.client("ses")
+        ses.verify_domain_identity(Domain="sladesk.example")
+        mail_id = ses.send_raw_email(
+            RawMessage={"Data": raw_mail("sla_breach", "SUP-2", "Mon, 02 Nov 2026 09:10:00 +0000")}
+        )["MessageId"]
+    finally:
+        undo()
+
+    # WHEN the outbox is read, with reading a mail now failing
+    def no_parse(message):
+        raise AssertionError("the outbox parsed a mail on read")
+
+    monkeypatch.setattr(outbox, "_raw_mail", no_parse)
+    items = client.http.get("/dev/outbox").json_body["items"]
+
+    # THEN the mail was read when it was sent
+    assert [(item["message_id"], item["card_id"]) for item in items] == [(mail_id, "SUP-2")]
