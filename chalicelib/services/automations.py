@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.adapters.versioned_store import get_sla_store
 from chalicelib.domain.automations import Automation
 from chalicelib.ports.cards import automation_store
 from chalicelib.ports.clock import now
+from chalicelib.ports.config import sla_store
 from chalicelib.services.boards import find_board
 from chalicelib.services.common import new_id, page, refusals
 from chalicelib.services.errors import InvalidInputError, NotFoundError
@@ -32,7 +32,7 @@ def create_automation(fields: dict[str, Any]) -> dict[str, Any]:
     for key, known in places.items():
         if key in when and when[key] not in known:
             raise InvalidInputError(f"board has no {key} {when[key]!r}", field=f"when.{key}")
-    slas = get_sla_store()
+    slas = sla_store()
     for index, sla_id in enumerate(fields["attach"]):
         if slas.latest(sla_id) is None:
             raise InvalidInputError(f"no SLA policy {sla_id}", field=f"attach[{index}]")

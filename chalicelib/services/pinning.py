@@ -14,11 +14,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from chalicelib.adapters.versioned_store import get_sla_store
 from chalicelib.domain.calendar import ALWAYS_OPEN, WorkingTime
 from chalicelib.domain.events import CardEvent
 from chalicelib.domain.sla import SlaPolicy
 from chalicelib.domain.timers import Pin, PinnedPolicy, pinned_versions
+from chalicelib.ports.config import sla_store
 from chalicelib.services.calendars import latest_calendar_version, load_calendar
 from chalicelib.services.slas import load_sla_version, policy_from_body
 
@@ -70,7 +70,7 @@ class PinnedVersions:
         return self._latest[sla_id]
 
     def _read_latest_pin(self, sla_id: str) -> dict[str, Any] | None:
-        item = get_sla_store().latest(sla_id)
+        item = sla_store().latest(sla_id)
         if item is None:
             return None
         # The head item holds the latest body: keep it as that version, saving a read later.

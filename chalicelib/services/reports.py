@@ -22,7 +22,6 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from chalicelib.adapters.versioned_store import get_sla_store
 from chalicelib.domain.aggregates import BASE
 from chalicelib.domain.reports import (
     Count,
@@ -37,6 +36,7 @@ from chalicelib.domain.reports import (
     month_start,
 )
 from chalicelib.domain.stored_timers import MISSED, FinishedRange, StoredTimer
+from chalicelib.ports.config import sla_store
 from chalicelib.ports.timers import aggregates, finished_timers
 from chalicelib.services.aggregates import DIMENSIONS, SLOT
 from chalicelib.services.common import page, refusals
@@ -210,7 +210,7 @@ def timer_matches(timer: StoredTimer, filters: Mapping[str, str]) -> bool:
 
 def _terms(sla_ids: set[str]) -> dict[str, Terms]:
     """The terms of each SLA that has them (latest version); one read per SLA."""
-    store = get_sla_store()
+    store = sla_store()
     found = {}
     for sla_id in sorted(sla_ids):
         item = store.latest(sla_id)

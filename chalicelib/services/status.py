@@ -15,13 +15,12 @@ never read into it.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from chalicelib.adapters.card_store import get_card_store
-from chalicelib.adapters.versioned_store import get_calendar_store, get_sla_store
 from chalicelib.domain.promises import (
     Promise,
     SupportHours,
@@ -29,6 +28,8 @@ from chalicelib.domain.promises import (
     promise_in_words,
 )
 from chalicelib.links import site_path
+from chalicelib.ports.cards import card_store
+from chalicelib.ports.config import calendar_store, sla_store
 from chalicelib.services import cards
 from chalicelib.services.boards import load_board
 from chalicelib.services.durations import duration_seconds
@@ -96,7 +97,7 @@ def card_for_status_link(token: str) -> str:
     card_id = None
     if 0 < len(token) <= _MAX_TOKEN_LENGTH:
         digest = hashlib.sha256(token.encode("utf-8")).hexdigest()
-        card_id = get_card_store().card_for_status_token(digest)
+        card_id = card_store().card_for_status_token(digest)
     if card_id is None:
         raise NotFoundError("no request behind this link", code="unknown_status_link")
     return card_id
@@ -107,14 +108,14 @@ def _file_url(token: str, position: int) -> str:
     return site_path(f"/status/{quote(token, safe='')}/files/{position}")
 
 
-def display_zone(pins: list[dict[str, Any]]) -> str:
+def display_zone(pins: Sequence[Mapping[str, Any]]) -> str:
     """The time zone of the first pinned SLA that counts a calendar's hours; UTC without one."""
     for pin in pins:
-        sla = get_sla_store().version(pin["sla_id"], pin["sla_version"])
+        sla = sla_store().version(pin["sla_id"], pin["sla_version"])
         calendar_id = sla.body.get("calendar_id") if sla is not None else None
         if calendar_id is None or pin.get("calendar_version") is None:
             continue
-        calendar = get_calendar_store().version(calendar_id, pin["calendar_version"])
+        calendar = calendar_store().version(calendar_id, pin["calendar_version"])
         if calendar is not None:
             return str(calendar.body["timezone"])
     return "UTC"
@@ -128,12 +129,12 @@ def _check_zone(zone: str) -> None:
 
 
 def _promises(
-    pins: list[dict[str, Any]], columns: dict[str, str], locale: str
+    pins: Sequence[Mapping[str, Any]], columns: dict[str, str], locale: str
 ) -> list[dict[str, Any]]:
     """What each pinned SLA version promises: rules in words, escalation path, agreement."""
     promises = []
     for pin in pins:
-        sla = get_sla_store().version(pin["sla_id"], pin["sla_version"])
+        sla = sla_store().version(pin["sla_id"], pin["sla_version"])
         if sla is None:
             continue
         hours = _support_hours(sla.body.get("calendar_id"), pin.get("calendar_version"))
@@ -173,7 +174,7 @@ def _support_hours(calendar_id: str | None, version: int | None) -> SupportHours
     """The hours the pinned calendar version counts; None for 24/7 (no calendar)."""
     if calendar_id is None or version is None:
         return None
-    calendar = get_calendar_store().version(calendar_id, version)
+    calendar = calendar_store().version(calendar_id, version)
     if calendar is None:
         return None
     body = calendar.body
@@ -184,7 +185,7 @@ def _support_hours(calendar_id: str | None, version: int | None) -> SupportHours
     )
 
 
-def _column_names(board: dict[str, Any]) -> dict[str, str]:
+def _column_names(board: Mapping[str, Any]) -> dict[str, str]:
     return {column["id"]: column["name"] for column in board["columns"]}
 
 
@@ -193,7 +194,7 @@ def _messages(card: Any) -> list[dict[str, Any]]:
     messages = []
     if card.description:
         messages.append({"by": "requester", "body": card.description, "at": card.created_at})
-    store = get_card_store()
+    store = card_store()
     cursor = None
     while len(messages) < _MAX_MESSAGES:
         items, cursor = store.comments_page(card.card_id, _PAGE, cursor)
