@@ -17,6 +17,8 @@ from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import PutError
 
 from chalicelib.adapters.table_base import CardsTable, bind_tables
+from chalicelib.domain.cards import Claim
+from chalicelib.domain.chat import ChatCallbackRecord
 
 _SK = "CHAT"
 
@@ -41,24 +43,23 @@ def callback_pk(chat: str, callback_id: str) -> str:
 
 
 class ChatCallbacks:
-    """Reads and writes callback items."""
+    """The ``ChatCallbacks`` port: reads and writes callback items."""
 
     def claim(
         self, chat: str, callback_id: str, card_id: str, outcome: str, answer: str, at: datetime
-    ) -> ChatCallbackItem:
-        """The item of a callback, to be written with the card change it led to."""
-        return ChatCallbackItem(
-            callback_pk(chat, callback_id),
-            _SK,
-            chat=chat,
-            card_id=card_id,
-            outcome=outcome,
-            answer=answer,
-            at=at,
+    ) -> Claim:
+        """The claim of a callback, to be written with the card change it led to."""
+        pk = callback_pk(chat, callback_id)
+        item = ChatCallbackItem(
+            pk, _SK, chat=chat, card_id=card_id, outcome=outcome, answer=answer, at=at
         )
+        return Claim(pk, item)
 
-    def keep(self, item: ChatCallbackItem) -> bool:
+    def keep(self, claim: Claim) -> bool:
         """Store a callback that changed no card; False when that callback was kept already."""
+        item = claim.record
+        if not isinstance(item, ChatCallbackItem):
+            raise TypeError(f"not the claim of a chat callback: {claim!r}")
         try:
             item.save(condition=ChatCallbackItem.pk.does_not_exist())
         except PutError as error:
@@ -67,12 +68,13 @@ class ChatCallbacks:
             raise
         return True
 
-    def find(self, chat: str, callback_id: str) -> ChatCallbackItem | None:
-        """The item of a callback acted on before, or None."""
+    def find(self, chat: str, callback_id: str) -> ChatCallbackRecord | None:
+        """The record of a callback acted on before, or None."""
         try:
-            return ChatCallbackItem.get(callback_pk(chat, callback_id), _SK, consistent_read=True)
+            item = ChatCallbackItem.get(callback_pk(chat, callback_id), _SK, consistent_read=True)
         except ChatCallbackItem.DoesNotExist:
             return None
+        return ChatCallbackRecord(item.chat, item.card_id, item.outcome, item.answer, item.at)
 
 
 def get_chat_callbacks() -> ChatCallbacks:

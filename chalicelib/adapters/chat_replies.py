@@ -22,13 +22,12 @@ from urllib.parse import urlsplit
 from chalicelib import settings
 from chalicelib.adapters.channels.telegram import TELEGRAM_TOKEN_ENV
 from chalicelib.adapters.secrets import SecretUnavailableError, read_secret
+from chalicelib.ports.chat import ChatReplyError
+
+__all__ = ["ChatReplies", "ChatReplyError", "answer_slack", "answer_telegram"]
 
 SLACK_HOOKS = "https://hooks.slack.com"
 _TIMEOUT_SECONDS = 5
-
-
-class ChatReplyError(Exception):
-    """The chat could not be answered (the action itself stands)."""
 
 
 def answer_slack(response_url: str, text: str) -> None:
@@ -59,6 +58,20 @@ def answer_telegram(callback_query_id: str, text: str, edit: dict[str, Any] | No
     )
     if edit is not None:
         _post(f"{base}/bot{token}/editMessageText", edit)
+
+
+class ChatReplies:
+    """The ``ChatReplies`` port: answers over Slack's ``response_url`` and Telegram's bot API."""
+
+    def answer_slack(self, response_url: str, text: str) -> None:
+        """See ``answer_slack``."""
+        answer_slack(response_url, text)
+
+    def answer_telegram(
+        self, callback_query_id: str, text: str, edit: dict[str, Any] | None = None
+    ) -> None:
+        """See ``answer_telegram``."""
+        answer_telegram(callback_query_id, text, edit)
 
 
 def _post(url: str, payload: dict[str, Any]) -> None:

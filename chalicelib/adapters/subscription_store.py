@@ -14,7 +14,6 @@ from pynamodb.exceptions import DeleteError, PutError
 from chalicelib.adapters.config_items import SubscriptionItem
 from chalicelib.adapters.paging import decode_cursor, read_page
 from chalicelib.adapters.table_base import bind_tables
-from chalicelib.domain.alerts import Subscription
 from chalicelib.domain.subscriptions import StoredSubscription
 from chalicelib.ports.errors import WriteConflictError
 
@@ -81,19 +80,6 @@ class SubscriptionStore:
         )
         items, next_cursor = read_page(results, limit, ("pk", "sk"))
         return [_subscription(item) for item in items], next_cursor
-
-
-class StoredSubscribers:
-    """The ``Subscribers`` port: the subscriptions as the alert rules read them."""
-
-    def all(self) -> list[Subscription]:
-        """Every subscription: one query of their partition."""
-        return [stored.for_alerts() for stored in get_subscription_store().all()]
-
-    def webhook_secret(self, subscription_id: str) -> str | None:
-        """The stored secret of a webhook subscription (None when it is gone or has none)."""
-        stored = get_subscription_store().get(subscription_id)
-        return None if stored is None else stored.secret
 
 
 def get_subscription_store() -> SubscriptionStore:

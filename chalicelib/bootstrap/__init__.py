@@ -15,10 +15,10 @@ from datetime import UTC, datetime
 
 from chalicelib import ports
 from chalicelib.adapters.clock import FixedClock
-from chalicelib.bootstrap import alerts, cards, clock, config, intake, timers
+from chalicelib.bootstrap import alerts, cards, chat, clock, config, intake, timers
 
 # Each area module has ``wire_aws()`` and ``wire_memory(world)``.
-AREAS = (clock, cards, timers, alerts, config, intake)
+AREAS = (clock, cards, timers, alerts, config, intake, chat)
 
 
 @dataclass

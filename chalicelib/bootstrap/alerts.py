@@ -28,19 +28,12 @@ def _mail_sender() -> object:
     return SesMail()
 
 
-def _subscribers() -> object:
-    from chalicelib.adapters.subscription_store import StoredSubscribers
-
-    return StoredSubscribers()
-
-
 def wire_aws() -> None:
     """Wire the alerts ports to their DynamoDB/AWS adapters (each imported on first use)."""
     for name in ("alerts.records", "alerts.outbox", "alerts.scan_state"):
         ports.provide(name, _alert_store)
     ports.provide("alerts.channels", _channels)
     ports.provide("alerts.mail_sender", _mail_sender)
-    ports.provide("alerts.subscribers", _subscribers)
 
 
 def wire_memory(world: MemoryWorld) -> None:
@@ -49,18 +42,15 @@ def wire_memory(world: MemoryWorld) -> None:
         MemoryAlerts,
         MemoryChannels,
         MemoryMail,
-        MemorySubscribers,
     )
 
     fakes = {
         "alerts": MemoryAlerts(),
         "channels": MemoryChannels(),
         "mail": MemoryMail(),
-        "subscribers": MemorySubscribers(),
     }
     world.stores.update(fakes)
     for name in ("alerts.records", "alerts.outbox", "alerts.scan_state"):
         ports.provide(name, lambda: fakes["alerts"])
     ports.provide("alerts.channels", lambda: fakes["channels"])
     ports.provide("alerts.mail_sender", lambda: fakes["mail"])
-    ports.provide("alerts.subscribers", lambda: fakes["subscribers"])

@@ -1,7 +1,7 @@
 """Ports: the small interfaces through which services reach storage and the outside world.
 
 Each area has a module here (``cards``, ``timers``, ``alerts``, ``config``, ``intake``,
-``clock``) with its ``Protocol``s, written in domain types, and one typed accessor per
+``chat``, ``clock``) with its ``Protocol``s, written in domain types, and one typed accessor per
 port (``cards.card_store()``). The composition root (``chalicelib.bootstrap``) decides
 what answers: DynamoDB/AWS adapters on a Lambda and on the local stack, in-memory fakes
 in the service tests. Services import ports and the domain, never an adapter

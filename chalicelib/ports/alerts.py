@@ -2,9 +2,10 @@
 
 ``AlertRecords`` records each alert once with its deliveries; ``Outbox`` moves
 deliveries between pending, sent and failed, each move guarded so that two
-workers never both take one; ``Channels`` and ``MailSender`` send; ``Subscribers``
-is the subscriptions as the alert rules read them; ``ScanState`` is where the
-breach scanner got to.
+workers never both take one; ``Channels`` and ``MailSender`` send; ``ScanState`` is
+where the breach scanner got to. The subscriptions are not a port of their own here:
+``subscribers()`` reads the one subscription store (``chalicelib.ports.config``) the
+way the alert rules match against it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Protocol, cast
 from chalicelib.domain.alerts import Subscription
 from chalicelib.domain.deliveries import Alert, AlertKey, Delivery
 from chalicelib.ports import resolve
+from chalicelib.ports.config import SubscriptionStore, subscription_store
 
 
 class StoreUnavailableError(Exception):
@@ -95,14 +97,20 @@ class MailSender(Protocol):
         ...
 
 
-class Subscribers(Protocol):
+class Subscribers:
+    """The subscriptions as the alert rules read them: a reading of the subscription store."""
+
+    def __init__(self, store: SubscriptionStore) -> None:
+        self._store = store
+
     def all(self) -> list[Subscription]:
         """Every subscription, as the alert rules match against them."""
-        ...
+        return [stored.for_alerts() for stored in self._store.all()]
 
     def webhook_secret(self, subscription_id: str) -> str | None:
         """The secret a webhook subscription signs with; None when it has none or is gone."""
-        ...
+        stored = self._store.get(subscription_id)
+        return None if stored is None else stored.secret
 
 
 def alert_records() -> AlertRecords:
@@ -126,4 +134,5 @@ def mail_sender() -> MailSender:
 
 
 def subscribers() -> Subscribers:
-    return cast(Subscribers, resolve("alerts.subscribers"))
+    """The subscriptions of the one subscription store, as the alert rules read them."""
+    return Subscribers(subscription_store())

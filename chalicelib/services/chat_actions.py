@@ -11,7 +11,7 @@ change (``cards.take_card``). The chat user becomes an assignee through the
 and is taken as they are named otherwise.
 
 Each callback id acts once: its record is written with the card change
-(``adapters.chat_callbacks``), so a repeated callback reads the record and
+(``chalicelib.ports.chat``), so a repeated callback reads the record and
 gives the same answer. A card that is taken already (it has an assignee and
 has left the queue), resolved or unknown is not changed, and the chat is
 told why. The answer ("taken by ann at 10:42", in the subscription's
@@ -31,13 +31,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aws_lambda_powertools import Logger
 
-from chalicelib.adapters.card_store import ClaimTakenError, get_card_store
-from chalicelib.adapters.chat_callbacks import ChatCallbackItem, get_chat_callbacks
-from chalicelib.adapters.chat_replies import ChatReplyError, answer_slack, answer_telegram
-from chalicelib.adapters.clock import get_clock
-from chalicelib.adapters.secrets import SecretUnavailableError, read_secret
-from chalicelib.adapters.subscription_store import get_subscription_store
+from chalicelib.domain.chat import ChatCallbackRecord
 from chalicelib.observability import count, working_on
+from chalicelib.ports.cards import card_store
+from chalicelib.ports.chat import ChatReplyError, chat_callbacks, chat_replies
+from chalicelib.ports.clock import now as clock_now
+from chalicelib.ports.config import SecretUnavailableError, read_secret, subscription_store
+from chalicelib.ports.errors import ClaimTakenError
 from chalicelib.services.boards import load_board
 from chalicelib.services.cards import take_card
 from chalicelib.services.errors import ConflictError
@@ -173,7 +173,7 @@ def act_on_slack(payload: Mapping[str, Any]) -> ChatAnswer:
     answer = act(callback)
     response_url = payload.get("response_url")
     if answer.outcome != IGNORED and isinstance(response_url, str):
-        _answer_chat(SLACK, lambda: answer_slack(response_url, answer.text))
+        _answer_chat(SLACK, lambda: chat_replies().answer_slack(response_url, answer.text))
     return answer
 
 
@@ -198,7 +198,10 @@ def act_on_telegram(update: Mapping[str, Any]) -> ChatAnswer:
     answer = act(callback)
     if answer.outcome != IGNORED and callback.callback_id:
         edit = _telegram_edit(message, answer) if answer.outcome == TAKEN else None
-        _answer_chat(TELEGRAM, lambda: answer_telegram(callback.callback_id, answer.text, edit))
+        _answer_chat(
+            TELEGRAM,
+            lambda: chat_replies().answer_telegram(callback.callback_id, answer.text, edit),
+        )
     return answer
 
 
@@ -207,7 +210,7 @@ def act(callback: ChatCallback) -> ChatAnswer:
     if callback.action != TAKE or not callback.card_id or not callback.callback_id:
         return ChatAnswer(IGNORED, callback.card_id, "")
     working_on(callback.card_id)
-    store = get_chat_callbacks()
+    store = chat_callbacks()
     known = store.find(callback.chat, callback.callback_id)
     answer = _take(callback) if known is None else _repeat(known)
     count("ChatActions", chat=callback.chat, outcome=answer.outcome)
@@ -222,9 +225,9 @@ def act(callback: ChatCallback) -> ChatAnswer:
 
 
 def _take(callback: ChatCallback) -> ChatAnswer:
-    store = get_chat_callbacks()
-    now = get_clock().now()
-    card = get_card_store().get(callback.card_id)
+    store = chat_callbacks()
+    now = clock_now()
+    card = card_store().get(callback.card_id)
     if card is None:
         return _keep(callback, UNKNOWN_CARD, _Settings.default(), {}, now)
     settings = _Settings.of(callback, card.board_id)
@@ -263,7 +266,7 @@ def _keep(
 ) -> ChatAnswer:
     """Record a callback that changes nothing, so that a repeat answers the same."""
     text = settings.say(outcome, callback.card_id, **words)
-    store = get_chat_callbacks()
+    store = chat_callbacks()
     item = store.claim(callback.chat, callback.callback_id, callback.card_id, outcome, text, now)
     if not store.keep(item):
         known = store.find(callback.chat, callback.callback_id)
@@ -272,7 +275,7 @@ def _keep(
     return ChatAnswer(outcome, callback.card_id, text)
 
 
-def _repeat(known: ChatCallbackItem) -> ChatAnswer:
+def _repeat(known: ChatCallbackRecord) -> ChatAnswer:
     return ChatAnswer(known.outcome, known.card_id, known.answer, repeated=True)
 
 
@@ -319,7 +322,7 @@ class _Settings:
         """From the chat's subscriptions on the card's board (the chat's own first, if known)."""
         bodies = [
             item.body
-            for item in get_subscription_store().all()
+            for item in subscription_store().all()
             if item.body.get("channel") == callback.chat
             and item.body.get("board_id") in (None, board_id)
         ]

@@ -17,6 +17,7 @@ from chalicelib.domain.deliveries import (
     DeliveryError,
     Recipient,
 )
+from chalicelib.ports.config import subscription_store
 from chalicelib.services.deliveries import deliver, deliver_due, list_notifications
 from chalicelib.services.errors import InvalidInputError
 from chalicelib.services.mail_retry import retry_mail
@@ -105,7 +106,8 @@ def test_an_unfinished_claim_is_tried_again_when_its_lease_ends(world):
 
 
 def test_a_webhook_is_signed_with_its_subscriptions_secret(world):
-    world.stores["subscribers"].secrets["hook"] = "s3cret"
+    hook = {"channel": "webhook", "target": "https://hooks.example.com/x", "secret": "s3cret"}
+    subscription_store().create("hook", None, {**hook, "events": ["card_created"]}, NOW)
     raise_one(key="hook", channel="webhook")
     deliver_due(NOW)
     [sent] = world.stores["channels"].sent

@@ -1,4 +1,4 @@
-"""In-memory fakes of the alerts ports: alert records, the outbox, channels, mail, subscribers.
+"""In-memory fakes of the alerts ports: alert records, the outbox, channels, mail.
 
 They honour what the DynamoDB adapters promise: an alert is recorded once
 (a second record answers None and writes nothing); a delivery moves only
@@ -15,7 +15,6 @@ from datetime import datetime
 from email.message import EmailMessage
 from typing import Any
 
-from chalicelib.domain.alerts import Subscription
 from chalicelib.domain.deliveries import (
     PENDING,
     Alert,
@@ -160,17 +159,3 @@ class MemoryMail:
             raise self.failures.pop(0)
         self.sent.append(message)
         return f"mail-{len(self.sent)}"
-
-
-@dataclass
-class MemorySubscribers:
-    """The subscriptions a test made, and the secrets of its webhook ones."""
-
-    subscriptions: list[Subscription] = field(default_factory=list)
-    secrets: dict[str, str] = field(default_factory=dict)
-
-    def all(self) -> list[Subscription]:
-        return list(self.subscriptions)
-
-    def webhook_secret(self, subscription_id: str) -> str | None:
-        return self.secrets.get(subscription_id)
