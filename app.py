@@ -10,7 +10,7 @@ start pays for that alone.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from chalice import Chalice, ConvertToMiddleware
 from chalice.app import CloudWatchEvent, DynamoDBEvent, Rate, SNSEvent
@@ -24,7 +24,9 @@ from chalicelib.observability import count, observe, working_on
 from chalicelib.services.jobs import JOBS
 
 if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
     from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 # Chalice needs a stream ARN to package the app; each deployed stack sets its own
 # (``docs/design.md``, "Known traps"), and the local stack's pump calls the handler directly.
@@ -53,7 +55,7 @@ if settings.dev():
 
 
 @app.on_dynamodb_record(stream_arn=CARDS_STREAM_ARN)
-def recompute_timers(event: DynamoDBEvent) -> dict:
+def recompute_timers(event: DynamoDBEvent) -> PartialItemFailureResponse:
     """The cards table's stream: recompute the timers of every card the batch touches.
 
     Answers the partial batch response: the records of a card whose
@@ -89,7 +91,8 @@ def recompute_timers(event: DynamoDBEvent) -> dict:
         event=batch,
         record_handler=handle,
         processor=BatchProcessor(event_type=EventType.DynamoDBStreams),
-        context=event.context,
+        # Chalice types the context as a dict; Lambda hands over its context object.
+        context=cast("LambdaContext", event.context),
     )
     count("StreamBatchSize", len(batch.get("Records", [])))
     count("StreamRecordsFailed", len(response.get("batchItemFailures", [])))

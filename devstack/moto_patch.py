@@ -26,7 +26,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -238,7 +238,7 @@ def _partition(table: Table, hash_key: DynamoType) -> list[Item]:
 
 
 @contextmanager
-def _items_seen(table: Table, items: list[Item]):  # type: ignore[no-untyped-def]
+def _items_seen(table: Table, items: list[Item]) -> Iterator[None]:
     # moto's query reads the candidates from all_items(); the emulator takes calls one at a time.
     table.all_items = lambda: items  # type: ignore[method-assign]
     try:

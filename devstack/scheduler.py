@@ -81,8 +81,7 @@ class ChatSink(Part):
 
     def __init__(self, host: str) -> None:
         self._server = ThreadingHTTPServer((host, 0), _SinkHandler)
-        host_name, port = self._server.server_address[:2]
-        self.url = f"http://{host_name}:{port}"
+        self.url = f"http://{host}:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     def start(self) -> None:

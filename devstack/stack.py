@@ -146,16 +146,17 @@ def _start(settings: Settings, running: ExitStack) -> None:
     admin_key = settings.admin_key or "sld_" + secrets.token_urlsafe(32)
     ensure_key(admin_key, "local stack admin", "admin")
     api = running.enter_context(ApiServer(LOOPBACK, settings.port))
-    running.enter_context(StreamPump(_stream_handler(api.app), table_name(CARDS_TABLE_ENV)))
+    app = api.app
+    assert app is not None, "the API server loads the app"
+    running.enter_context(StreamPump(_stream_handler(app), table_name(CARDS_TABLE_ENV)))
     start_alerts(running, LOOPBACK)
-    smtp = start_mail(running, api.app, api.url, settings.smtp_port)
+    smtp = start_mail(running, app, api.url, settings.smtp_port)
     demo = seed_demo(api.url, admin_key) if settings.demo else None
     print(_banner(api.url, admin_key, emulator.endpoint, smtp.address, demo), flush=True)
 
 
-def _stream_handler(app: Chalice | None) -> StreamHandler:
+def _stream_handler(app: Chalice) -> StreamHandler:
     """The app's one handler of DynamoDB stream records (the cards table's), as Lambda calls it."""
-    assert app is not None, "the API server loads the app"
     names = [s.name for s in app.event_sources if isinstance(s, DynamoDBEventConfig)]
     if len(names) != 1:
         raise RuntimeError(f"expected one DynamoDB stream handler in app.py, found {names}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
@@ -104,7 +105,7 @@ class DynamoBoardStore:
             return None
 
     @staticmethod
-    def _connection():  # type: ignore[no-untyped-def]
+    def _connection() -> Connection:
         return BoardItem._get_connection().connection
 
 

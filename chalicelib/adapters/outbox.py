@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
-from typing import Any, cast
+from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 
@@ -168,7 +168,7 @@ def _raw_mail(message: Any) -> OutboxItem:
     # moto keeps the raw message decoded as UTF-8; parsing its bytes lets 8-bit bodies decode
     # as their charset says. The default policy builds an EmailMessage and decodes headers.
     raw = message.raw_data.encode("utf-8")
-    mime = cast(EmailMessage, email.message_from_bytes(raw, policy=email.policy.default))
+    mime = email.message_from_bytes(raw, policy=email.policy.default)
     text = mime.get_body(preferencelist=("plain", "html"))
     date = mime["Date"]
     return OutboxItem(

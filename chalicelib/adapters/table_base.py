@@ -34,6 +34,7 @@ class _Table(Model):
 
     class Meta:
         table_name = "unbound"
+        host: str | None = None  # PynamoDB's default: the AWS endpoint; bind_tables sets it
         billing_mode = "PAY_PER_REQUEST"
 
     pk = UnicodeAttribute(hash_key=True)
@@ -76,7 +77,7 @@ TABLE_BASES: dict[str, type[_Table]] = {
 }
 
 
-def _subclasses(cls: type) -> list[type]:
+def _subclasses(cls: type[Model]) -> list[type[Model]]:
     found = [cls]
     for sub in cls.__subclasses__():
         found.extend(_subclasses(sub))

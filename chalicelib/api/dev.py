@@ -166,7 +166,7 @@ def _apply(change: ClockChange) -> SettableClock:
         raise ConflictError("this process runs on wall time", code="clock_not_settable")
     if change.now is not None:
         clock.set(change.now)
-    else:
+    elif change.advance_seconds is not None:  # one of the two is given (checked above)
         clock.advance(change.advance_seconds)
     return clock
 

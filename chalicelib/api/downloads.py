@@ -18,5 +18,9 @@ DOWNLOAD_STATUSES = {
 
 def download_redirect(link: str) -> Response:
     """302 to ``link``."""
-    headers = {"Location": link, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+    headers: dict[str, str | list[str]] = {
+        "Location": link,
+        "Cache-Control": "no-store",
+        "Referrer-Policy": "no-referrer",
+    }
     return Response(body="", status_code=302, headers=headers)

@@ -45,7 +45,7 @@ def error_response(
     code: str,
     message: str,
     details: list[dict[str, Any]] | None = None,
-    headers: dict[str, str] | None = None,
+    headers: dict[str, str | list[str]] | None = None,
 ) -> Response:
     """A JSON error in the contract's shape."""
     error: dict[str, Any] = {"code": code, "message": message}

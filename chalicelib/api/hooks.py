@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from chalicelib.adapters.clock import get_clock
 from chalicelib.api.auth import PUBLIC
 from chalicelib.api.errors import error_response, validation_response
-from chalicelib.api.registry import FORM, JSON, endpoint
+from chalicelib.api.registry import FORM, JSON, body_bytes, endpoint
 from chalicelib.api.schemas.hooks import (
     ChatActionAnswer,
     SlackForm,
@@ -100,7 +100,7 @@ def telegram_callback(secret: str, request: Request) -> dict | Response:
 
 
 def _raw(request: Request) -> bytes | None:
-    raw = request.raw_body or b""
+    raw = body_bytes(request)
     return raw if len(raw) <= MAX_CALLBACK_BYTES else None
 
 

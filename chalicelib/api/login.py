@@ -71,7 +71,11 @@ def login(body: LoginForm, request: Request) -> Response:
         cookie += "; Secure"
     # ``next`` is a route's path (as the sign-in redirect gives it); the link adds the site's.
     location = site_path(target or DASHBOARD)
-    headers = {"Location": location, "Set-Cookie": cookie, "Cache-Control": "no-store"}
+    headers: dict[str, str | list[str]] = {
+        "Location": location,
+        "Set-Cookie": cookie,
+        "Cache-Control": "no-store",
+    }
     return Response(body="", status_code=303, headers=headers)
 
 

@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from chalicelib.api.auth import PUBLIC
 from chalicelib.api.registry import FORM, JSON, RouteSpec
@@ -55,7 +55,7 @@ def openapi_document(routes: list[RouteSpec], version: str = "0.1.0") -> dict[st
 
 
 def _schemas(routes: list[RouteSpec]) -> tuple[dict[Any, dict[str, Any]], dict[str, Any]]:
-    wanted: list[tuple[type[BaseModel], str]] = [(ErrorResponse, "serialization")]
+    wanted: list[tuple[type[BaseModel], JsonSchemaMode]] = [(ErrorResponse, "serialization")]
     for spec in routes:
         if spec.body is not None:
             wanted.append((spec.body, "validation"))
@@ -132,9 +132,9 @@ def _responses(spec: RouteSpec, refs: dict[Any, dict[str, Any]]) -> dict[str, An
     for code, what in spec.other_statuses.items():
         responses[str(code)] = _other_answer(code, what, spec, refs)
     error = {"application/json": {"schema": refs[(ErrorResponse, "serialization")]}}
-    for code, reason in _ERROR_REASONS.items():
-        if _may_answer(spec, code) and code not in responses:
-            responses[code] = {"description": reason, "content": error}
+    for error_code, reason in _ERROR_REASONS.items():
+        if _may_answer(spec, error_code) and error_code not in responses:
+            responses[error_code] = {"description": reason, "content": error}
     return responses
 
 

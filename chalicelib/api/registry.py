@@ -232,8 +232,14 @@ def sign_in_redirect(request: Request) -> Response:
     return Response(body="", status_code=303, headers={"Location": location})
 
 
-def _read_body(request: Request, spec: RouteSpec) -> bytes:
+def body_bytes(request: Request) -> bytes:
+    """The request's body as bytes, empty if it has none (Chalice encodes a text body)."""
     raw = request.raw_body or b""
+    return raw.encode("utf-8") if isinstance(raw, str) else raw
+
+
+def _read_body(request: Request, spec: RouteSpec) -> bytes:
+    raw = body_bytes(request)
     if len(raw) > spec.max_body_bytes:
         raise ApiError(
             413,
@@ -272,7 +278,7 @@ def _size(limit: int) -> str:
     return f"{limit // (1024 * 1024)} MiB" if limit % (1024 * 1024) == 0 else f"{limit // 1024} KiB"
 
 
-def _parse_query(params: dict[str, str] | None, model: type[BaseModel]) -> BaseModel:
+def _parse_query(params: Mapping[str, str] | None, model: type[BaseModel]) -> BaseModel:
     return model.model_validate(params or {})
 
 

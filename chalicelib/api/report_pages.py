@@ -67,7 +67,10 @@ def csv_response(
     writer.writerow(columns)
     for row in rows:
         writer.writerow([csv_cell(row.get(name)) for name in columns])
-    headers = {**_CSV_HEADERS, "Content-Disposition": f'attachment; filename="{filename}"'}
+    headers: dict[str, str | list[str]] = {
+        **_CSV_HEADERS,
+        "Content-Disposition": f'attachment; filename="{filename}"',
+    }
     return Response(body=buffer.getvalue(), status_code=200, headers=headers)
 
 

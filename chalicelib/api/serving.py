@@ -163,7 +163,9 @@ def _lazy_view(app: Chalice, route: Route) -> Callable[..., Response]:
         # Two first requests at once both load: importing is locked and the view is the same.
         if not loaded:
             loaded.append(load(route))
-        return loaded[0](app.current_request, path_params, _context_of(app))
+        request = app.current_request
+        assert request is not None  # Chalice sets it before it calls a view
+        return loaded[0](request, path_params, _context_of(app))
 
     view.__name__ = route.name
     view.__doc__ = f"{route.method} {route.path}, declared in {PACKAGE}.{route.module}."

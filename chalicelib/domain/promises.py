@@ -172,7 +172,8 @@ def hours_in_words(hours: SupportHours | None, locale: str) -> str:
     locale = _locale(locale)
     if hours is None:
         return _ALWAYS[locale]
-    days = [tuple(tuple(i) for i in hours.week.get(day) or ()) for day in WEEKDAYS]
+    # Intervals read from JSON may be lists: pairs as tuples compare and group alike.
+    days = [tuple((start, end) for start, end in hours.week.get(day) or ()) for day in WEEKDAYS]
     if all(day == (("00:00", "24:00"),) for day in days) and not hours.skips_holidays:
         return _ALWAYS[locale]
     groups: list[tuple[int, int, tuple[Interval, ...]]] = []

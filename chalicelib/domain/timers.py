@@ -33,6 +33,8 @@ _ZERO = timedelta(0)
 # Breach is due once elapsed *exceeds* the target; instants have microsecond
 # resolution, so that is one microsecond of working time past the target.
 _PAST = timedelta(microseconds=1)
+# A clock's ``since`` before it starts; nothing reads it until the clock has started.
+_NOT_STARTED_SINCE = datetime.min.replace(tzinfo=UTC)
 
 
 class TimerStatus(StrEnum):
@@ -253,7 +255,7 @@ class _Clock:
         self.rule = rule
         self.calendar = calendar
         self.mode = _Mode.NOT_STARTED
-        self.since: datetime | None = None  # when the current mode began
+        self.since = _NOT_STARTED_SINCE  # when the current mode began
         self.elapsed = _ZERO  # counted before the current stretch
         self.started_at: datetime | None = None
         self.stopped_at: datetime | None = None
@@ -338,10 +340,7 @@ class _Clock:
             deadline = instants[0]
             checkpoints = tuple(
                 sorted(
-                    (
-                        Checkpoint(kind, level, at)
-                        for (_, kind, level), at in zip(self.marks[1:], instants[1:], strict=True)
-                    ),
+                    _checkpoints(self.marks[1:], instants[1:]),
                     key=lambda checkpoint: checkpoint.at,
                 )
             )
@@ -446,10 +445,22 @@ def _run(
             else:
                 in_pause = column_id in pause_columns
             for clock in clocks:
+                assert column_id is not None  # the created event, which comes first, sets it
                 clock.follow(at, column_id, in_pause, in_done, reacted)
 
     clocks = [clock for _, group in groups for clock in group]
     return clocks, max(now, at)
+
+
+def _checkpoints(
+    marks: Sequence[tuple[timedelta, CheckpointKind | None, int]], instants: Sequence[datetime]
+) -> list[Checkpoint]:
+    """The check points of ``marks`` (every mark after the target has a kind) at ``instants``."""
+    checkpoints = []
+    for (_, kind, level), at in zip(marks, instants, strict=True):
+        assert kind is not None  # only the target, which is no check point, has none
+        checkpoints.append(Checkpoint(kind, level, at))
+    return checkpoints
 
 
 @lru_cache(maxsize=1024)

@@ -34,7 +34,9 @@ def duration_seconds(value: int | str) -> int:
     """Whole seconds of an accepted duration."""
     if isinstance(value, int):
         return value
-    match = ISO_DURATION.match(check_duration(value))
+    check_duration(value)  # ValueError says why a refused one is refused
+    match = ISO_DURATION.match(value)
+    assert match is not None  # check_duration accepted it
     parts = {unit: int(amount or 0) for unit, amount in match.groupdict().items()}
     days = parts["w"] * 7 + parts["d"]
     return ((days * 24 + parts["h"]) * 60 + parts["m"]) * 60 + parts["s"]

@@ -71,9 +71,8 @@ def is_kept_mail(facts: Mapping[str, Any]) -> bool:
 
 def send_kept(facts: Mapping[str, Any], now: datetime) -> None:
     """Send a kept message as it was built; only its ``Date`` becomes the time of this try."""
-    message = cast(
-        EmailMessage,
-        email.message_from_bytes(base64.b64decode(str(facts[MIME])), policy=email.policy.default),
+    message = email.message_from_bytes(
+        base64.b64decode(str(facts[MIME])), policy=email.policy.default
     )
     message.replace_header("Date", format_datetime(now))
     send_mail(message)
