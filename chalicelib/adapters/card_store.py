@@ -9,7 +9,7 @@ WriteConflictError and writes nothing. Items are mapped to and from the domain's
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
@@ -35,6 +35,7 @@ from chalicelib.adapters.paging import decode_cursor, read_mapped_page
 from chalicelib.adapters.store_errors import conflict_from
 from chalicelib.adapters.table_base import CardsTable, bind_tables
 from chalicelib.domain.cards import Card, CardEvent, Claim, Comment
+from chalicelib.ports.cards import Claims, Comments, Cursor, Events, Filters, Keep, Page
 from chalicelib.ports.errors import ClaimTakenError
 
 __all__ = ["ClaimTakenError", "DynamoCardStore", "get_card_store"]
@@ -65,7 +66,7 @@ class DynamoCardStore:
             current = 0
         return int(current) + 1
 
-    def create(self, card: Card, events: Sequence[CardEvent], claims: Sequence[Claim] = ()) -> Card:
+    def create(self, card: Card, events: Events, claims: Claims = ()) -> Card:
         """Store a new card with its first events and its status-token lookup.
 
         ``claims`` are written in the same transaction, each only if its key is
@@ -75,11 +76,7 @@ class DynamoCardStore:
         return self._write(card, events, (), [token, *map(_claim_item, claims)], first_claim=1)
 
     def save(
-        self,
-        card: Card,
-        events: Sequence[CardEvent],
-        comments: Sequence[Comment] = (),
-        claims: Sequence[Claim] = (),
+        self, card: Card, events: Events, comments: Comments = (), claims: Claims = ()
     ) -> Card:
         """Store a changed card with the events (and comment texts) the change adds.
 
@@ -90,8 +87,8 @@ class DynamoCardStore:
     def _write(
         self,
         card: Card,
-        events: Sequence[CardEvent],
-        comments: Sequence[Comment],
+        events: Events,
+        comments: Comments,
         new_items: Sequence[CardsTable],
         first_claim: int,
     ) -> Card:
@@ -133,13 +130,8 @@ class DynamoCardStore:
             return None
 
     def list_board(
-        self,
-        board_id: str,
-        filters: Mapping[str, str],
-        limit: int,
-        cursor: str | None,
-        keep: Callable[[Card], bool] | None = None,
-    ) -> tuple[list[Card], str | None]:
+        self, board_id: str, filters: Filters, limit: int, cursor: Cursor, keep: Keep | None = None
+    ) -> Page[Card]:
         """One page of a board's cards in number order, through the board index."""
         condition = None
         for name, value in filters.items():
@@ -167,9 +159,7 @@ class DynamoCardStore:
         query = CardEventItem.query(card_pk(card_id), CardEventItem.sk.startswith("EVENT#"))
         return [event_from_item(item) for item in query]
 
-    def events_page(
-        self, card_id: str, limit: int, cursor: str | None
-    ) -> tuple[list[CardEvent], str | None]:
+    def events_page(self, card_id: str, limit: int, cursor: Cursor) -> Page[CardEvent]:
         """One page of the card's history, oldest first."""
         results = CardEventItem.query(
             card_pk(card_id),
@@ -179,9 +169,7 @@ class DynamoCardStore:
         )
         return read_mapped_page(results, limit, ("pk", "sk"), event_from_item)
 
-    def comments_page(
-        self, card_id: str, limit: int, cursor: str | None
-    ) -> tuple[list[Comment], str | None]:
+    def comments_page(self, card_id: str, limit: int, cursor: Cursor) -> Page[Comment]:
         """One page of the card's comments, oldest first."""
         results = CommentItem.query(
             card_pk(card_id),

@@ -11,12 +11,25 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Callable, Mapping, Sequence
-from typing import Protocol, cast
+from typing import Protocol, TypeVar, cast
 
 from chalicelib.domain.automations import Automation
 from chalicelib.domain.boards import Board
 from chalicelib.domain.cards import Card, CardEvent, Claim, Comment
 from chalicelib.ports import resolve
+
+T = TypeVar("T")
+Page = tuple[builtins.list[T], str | None]
+"""One page of a list: its items and the cursor of the next page (None on the last)."""
+Cursor = str | None
+"""A ``next`` cursor a list handed out; None asks for the first page."""
+Events = Sequence[CardEvent]
+Comments = Sequence[Comment]
+Claims = Sequence[Claim]
+Filters = Mapping[str, str]
+"""Field values a listed card must have (``column_id``, ``lane_id``, ``assignee``)."""
+Keep = Callable[[Card], bool]
+"""Whether a listed card is handed out (a page still fills up to its limit)."""
 
 
 class CardStore(Protocol):
@@ -30,7 +43,7 @@ class CardStore(Protocol):
         """The number the board's next card would get, without taking it."""
         ...
 
-    def create(self, card: Card, events: Sequence[CardEvent], claims: Sequence[Claim] = ()) -> Card:
+    def create(self, card: Card, events: Events, claims: Claims = ()) -> Card:
         """Store a new card (version 0) with its first events and its status-token lookup.
 
         One write: each of ``claims`` only if its key is new (ClaimTakenError, nothing
@@ -40,11 +53,7 @@ class CardStore(Protocol):
         ...
 
     def save(
-        self,
-        card: Card,
-        events: Sequence[CardEvent],
-        comments: Sequence[Comment] = (),
-        claims: Sequence[Claim] = (),
+        self, card: Card, events: Events, comments: Comments = (), claims: Claims = ()
     ) -> Card:
         """Store a changed card with the events (and comment texts) the change adds.
 
@@ -64,13 +73,8 @@ class CardStore(Protocol):
         ...
 
     def list_board(
-        self,
-        board_id: str,
-        filters: Mapping[str, str],
-        limit: int,
-        cursor: str | None,
-        keep: Callable[[Card], bool] | None = None,
-    ) -> tuple[list[Card], str | None]:
+        self, board_id: str, filters: Filters, limit: int, cursor: Cursor, keep: Keep | None = None
+    ) -> Page[Card]:
         """One page of a board's cards in number order.
 
         ``filters`` are field values a card must have (``column_id``, ``lane_id``,
@@ -87,15 +91,11 @@ class CardStore(Protocol):
         """The card's whole history, oldest first."""
         ...
 
-    def events_page(
-        self, card_id: str, limit: int, cursor: str | None
-    ) -> tuple[list[CardEvent], str | None]:
+    def events_page(self, card_id: str, limit: int, cursor: Cursor) -> Page[CardEvent]:
         """One page of the card's history, oldest first."""
         ...
 
-    def comments_page(
-        self, card_id: str, limit: int, cursor: str | None
-    ) -> tuple[list[Comment], str | None]:
+    def comments_page(self, card_id: str, limit: int, cursor: Cursor) -> Page[Comment]:
         """One page of the card's comments, oldest first."""
         ...
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import builtins
 import threading
-from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
 from chalicelib.adapters.memory.paging import memory_page
 from chalicelib.domain.automations import Automation
 from chalicelib.domain.boards import Board
-from chalicelib.domain.cards import Card, CardEvent, Claim, Comment
+from chalicelib.domain.cards import Card, CardEvent, Comment
+from chalicelib.ports.cards import Claims, Comments, Cursor, Events, Filters, Keep, Page
 from chalicelib.ports.errors import ClaimTakenError, WriteConflictError
 
 
@@ -45,24 +45,20 @@ class MemoryCardStore:
     def peek_number(self, board_key: str) -> int:
         return self.counters.get(board_key, 0) + 1
 
-    def create(self, card: Card, events: Sequence[CardEvent], claims: Sequence[Claim] = ()) -> Card:
+    def create(self, card: Card, events: Events, claims: Claims = ()) -> Card:
         return self._write(card, events, (), claims, token=card.status_token_hash)
 
     def save(
-        self,
-        card: Card,
-        events: Sequence[CardEvent],
-        comments: Sequence[Comment] = (),
-        claims: Sequence[Claim] = (),
+        self, card: Card, events: Events, comments: Comments = (), claims: Claims = ()
     ) -> Card:
         return self._write(card, events, comments, claims, token=None)
 
     def _write(
         self,
         card: Card,
-        events: Sequence[CardEvent],
-        comments: Sequence[Comment],
-        claims: Sequence[Claim],
+        events: Events,
+        comments: Comments,
+        claims: Claims,
         token: str | None,
     ) -> Card:
         with self._lock:
@@ -97,13 +93,8 @@ class MemoryCardStore:
         return self.tokens.get(token_hash)
 
     def list_board(
-        self,
-        board_id: str,
-        filters: Mapping[str, str],
-        limit: int,
-        cursor: str | None,
-        keep: Callable[[Card], bool] | None = None,
-    ) -> tuple[list[Card], str | None]:
+        self, board_id: str, filters: Filters, limit: int, cursor: Cursor, keep: Keep | None = None
+    ) -> Page[Card]:
         def wanted(card: Card) -> bool:
             fits = all(getattr(card, name) == value for name, value in filters.items())
             return fits and (keep is None or keep(card))
@@ -120,15 +111,11 @@ class MemoryCardStore:
     def events(self, card_id: str) -> list[CardEvent]:
         return sorted(self.events_of.get(card_id, {}).values(), key=_seq)
 
-    def events_page(
-        self, card_id: str, limit: int, cursor: str | None
-    ) -> tuple[list[CardEvent], str | None]:
+    def events_page(self, card_id: str, limit: int, cursor: Cursor) -> Page[CardEvent]:
         events = self.events_of.get(card_id, {}).values()
         return memory_page(events, f"events:{card_id}", _seq, limit, cursor)
 
-    def comments_page(
-        self, card_id: str, limit: int, cursor: str | None
-    ) -> tuple[list[Comment], str | None]:
+    def comments_page(self, card_id: str, limit: int, cursor: Cursor) -> Page[Comment]:
         comments = self.comments_of.get(card_id, {}).values()
         return memory_page(comments, f"comments:{card_id}", _seq, limit, cursor)
 
