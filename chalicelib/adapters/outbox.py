@@ -25,6 +25,7 @@ deployed stacks import the header and attribute names above.
 
 from __future__ import annotations
 
+import dataclasses
 import email
 import email.policy
 from dataclasses import dataclass
@@ -85,6 +86,8 @@ class DeliveryItem(ConfigTable):
 
 
 _DELIVERIES_PK = "DEV#OUTBOX"
+# A delivery's item has an attribute of the same name for each field of OutboxItem.
+_OUTBOX_FIELDS = tuple(field.name for field in dataclasses.fields(OutboxItem))
 
 
 def record_delivery(item: OutboxItem) -> None:
@@ -93,18 +96,8 @@ def record_delivery(item: OutboxItem) -> None:
         raise ValueError("a recorded delivery needs the time it was sent")
     bind_tables()
     micros = int(item.at.timestamp() * 1_000_000)
-    DeliveryItem(
-        _DELIVERIES_PK,
-        f"{micros:020d}#{item.message_id}",
-        channel=item.channel,
-        to=item.to,
-        subject=item.subject,
-        body=item.body,
-        at=item.at,
-        event=item.event,
-        card_id=item.card_id,
-        message_id=item.message_id,
-    ).save()
+    fields = {name: getattr(item, name) for name in _OUTBOX_FIELDS}
+    DeliveryItem(_DELIVERIES_PK, f"{micros:020d}#{item.message_id}", **fields).save()
 
 
 def read_outbox() -> list[OutboxItem]:
@@ -235,15 +228,6 @@ def _optional_str(header: Any) -> str | None:
 def _recorded_deliveries() -> list[OutboxItem]:
     bind_tables()
     return [
-        OutboxItem(
-            channel=item.channel,
-            to=item.to,
-            subject=item.subject,
-            body=item.body,
-            at=item.at,
-            event=item.event,
-            card_id=item.card_id,
-            message_id=item.message_id,
-        )
+        OutboxItem(**{name: getattr(item, name) for name in _OUTBOX_FIELDS})
         for item in DeliveryItem.query(_DELIVERIES_PK)
     ]
