@@ -12,6 +12,7 @@ from deletion.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,7 +48,7 @@ class TableSpec:
 
     env_var: str
     logical_id: str
-    schema: dict[str, Any]
+    schema: Mapping[str, Any]  # PynamoDB's description of the table: keys, attributes, indexes
     stream_view_type: str | None
 
     @property
@@ -78,7 +79,7 @@ def table_specs() -> list[TableSpec]:
     return specs
 
 
-def _attribute(schema: dict[str, Any], name: str) -> dynamodb.Attribute:
+def _attribute(schema: Mapping[str, Any], name: str) -> dynamodb.Attribute:
     [kind] = [
         definition["AttributeType"]
         for definition in schema["attribute_definitions"]
@@ -87,7 +88,7 @@ def _attribute(schema: dict[str, Any], name: str) -> dynamodb.Attribute:
     return dynamodb.Attribute(name=name, type=_ATTRIBUTE_TYPES[kind])
 
 
-def _key(schema: dict[str, Any], key_schema: list[dict[str, str]], kind: str) -> Any:
+def _key(schema: Mapping[str, Any], key_schema: list[dict[str, str]], kind: str) -> Any:
     names = [key["AttributeName"] for key in key_schema if key["KeyType"] == kind]
     return _attribute(schema, names[0]) if names else None
 
