@@ -10,7 +10,11 @@ function a role of its own (what ``access.py`` declares, as ``permissions.py``
 writes it), a log group with the tenant's retention, active tracing, and the
 environment only some functions need: the ARNs of the secrets its handler
 reads (read at run time, never a value in the configuration) and the alerts
-topic. The REST API's throttling and gateway answers are ``gateway.py``'s.
+topic. Every function's timeout and reserved concurrency are the tenant's
+(``functions`` in the tenant file); an SNS-fed function (inbound mail) sends
+the events it gave up on to the inbound mail failure queue. The REST API's
+throttling and gateway answers are ``gateway.py``'s, its per-client rate
+limits ``waf.py``'s.
 Functions, handlers and event sources are read from the packaged template,
 so a handler added to ``app.py`` is picked up without a change here.
 """
@@ -25,13 +29,14 @@ from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from chalice.cdk import Chalice
 from constructs import Construct
 
 from chalicelib import settings
-from infrastructure import access, gateway, permissions, runtime
+from infrastructure import access, gateway, permissions, runtime, waf
 from infrastructure.packaging import packaging_for_lambda
 from infrastructure.resources import Resources
 from infrastructure.tenants import Tenant
@@ -50,6 +55,10 @@ STREAM_MAPPING = {
     "MaximumRecordAgeInSeconds": 6 * 60 * 60,
     "FunctionResponseTypes": ["ReportBatchItemFailures"],
 }
+# An event an SNS-fed function (inbound mail) could not handle: Lambda tries it twice more,
+# for up to six hours, then sends it to the inbound mail failure queue (docs/operations.md).
+ASYNC_RETRIES = 2
+ASYNC_MAX_EVENT_AGE_SECONDS = 6 * 60 * 60
 # Set on the functions that deliver alerts: the topic their ``sns`` deliveries may
 # reach (the local stack sets the same variable to its own topic).
 ALERTS_TOPIC_ENV = settings.ALERTS_TOPIC_ARN
@@ -162,6 +171,14 @@ class SladeskApp(Construct):
             "LoggingConfig", {"LogGroup": log_group.ref, "LogFormat": "JSON"}
         )
         resource.add_property_override("Tracing", "Active")
+        limits = self._tenant.function_limits.get(handler)
+        if limits is None:
+            raise ValueError(
+                f"handler {handler!r} has no timeout and reserved concurrency: give it a "
+                "default in infrastructure/tenant.schema.json (functions)"
+            )
+        resource.add_property_override("Timeout", limits.timeout_seconds)
+        resource.add_property_override("ReservedConcurrentExecutions", limits.reserved_concurrency)
         for name, value in sorted(self._own_environment(needs).items()):
             resource.add_property_override(f"Environment.Variables.{name}", value)
         return AppFunction(
@@ -217,6 +234,7 @@ class SladeskApp(Construct):
         elif kind == "SNS":
             topic = self._topic(event["Properties"]["Topic"])
             resource.add_property_override(f"{path}.Topic", topic.topic_arn)
+            return self._fail_to_queue(resource, self._resources.mail_failure_queue.queue_arn)
         elif kind == "Schedule":
             rate = self._tenant.schedules.get(handler)
             if rate is not None:
@@ -227,6 +245,23 @@ class SladeskApp(Construct):
                 "infrastructure/functions.py must point it at the stack's own resource first"
             )
         return []
+
+    def _fail_to_queue(
+        self, resource: cdk.CfnResource, queue_arn: str
+    ) -> list[iam.PolicyStatement]:
+        """Send the events an async invocation gave up on to ``queue_arn``; the role may send."""
+        lambda_.CfnEventInvokeConfig(
+            self,
+            f"{resource.node.id}InvokeConfig",
+            function_name=resource.ref,
+            qualifier="$LATEST",
+            maximum_retry_attempts=ASYNC_RETRIES,
+            maximum_event_age_in_seconds=ASYNC_MAX_EVENT_AGE_SECONDS,
+            destination_config=lambda_.CfnEventInvokeConfig.DestinationConfigProperty(
+                on_failure=lambda_.CfnEventInvokeConfig.OnFailureProperty(destination=queue_arn)
+            ),
+        )
+        return [permissions.failure_queue_statement(queue_arn)]
 
     def _topic(self, packaged: Any) -> sns.Topic:
         """This stack's topic for one ``app.py`` names (the inbound mail topic or a new one)."""
@@ -252,10 +287,12 @@ class SladeskApp(Construct):
             )
 
     def _shape_api(self, paths: dict[str, Any]) -> None:
-        """Throttle the REST API and answer API Gateway's own errors in the contract's shape."""
+        """Throttle the REST API, answer API Gateway's own errors in the contract's shape,
+        and limit each client's rate with AWS WAF."""
         api = self.chalice.get_resource("RestAPI")
         api.add_property_override(
             "MethodSettings",
             gateway.method_settings(paths, self._tenant.api_throttle, self._tenant.form_throttle),
         )
         api.add_property_override("GatewayResponses", gateway.gateway_responses())
+        self.web_acl = waf.add_client_rate_limits(self, self._tenant.client_rate_limits, "RestAPI")

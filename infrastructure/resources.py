@@ -27,5 +27,6 @@ class Resources:
     alerts_topic: sns.Topic
     topics_key: kms.IKey
     failure_queue: sqs.Queue
+    mail_failure_queue: sqs.Queue
     secrets: Mapping[str, secretsmanager.ISecret]
     environment: dict[str, str]

@@ -30,6 +30,11 @@ from constructs import Construct
 from chalicelib import settings
 from infrastructure.access import ATTACHMENTS_PREFIX, INBOUND_MAIL_PREFIX, SECRETS
 from infrastructure.functions import AppFunction, SladeskApp
+from infrastructure.redrive_mail import (
+    INBOUND_MAIL_HANDLER,
+    MAIL_FAILURES_OUTPUT,
+    MAIL_FUNCTION_OUTPUT,
+)
 from infrastructure.resources import Resources
 from infrastructure.tables import add_table, table_specs
 from infrastructure.tenants import Tenant
@@ -39,6 +44,8 @@ SERVICE = settings.DEFAULT_SERVICE_NAME
 
 # SES reviews an account at a 5 % bounce rate and may pause sending at 10 %.
 BOUNCE_RATE_ALARM = 0.05
+# ... and at a 0.1 % complaint rate, pausing sending at 0.5 %.
+COMPLAINT_RATE_ALARM = 0.001
 # Records older than this in the cards stream mean timers are running late.
 ITERATOR_AGE_ALARM_MS = 5 * 60 * 1000
 # The breach scan runs every minute; handling an instant 5 minutes late means it is stuck or behind.
@@ -88,13 +95,8 @@ class SladeskStack(cdk.Stack):
         self.alerts_topic = self._topic("AlertsTopic", "sladesk SLA alerts (SMS, push)")
         self.mail_bucket = self._mail_bucket()
         self.receipt_rule_set = self._receipt_rules()
-        self.failure_queue = sqs.Queue(
-            self,
-            "StreamFailures",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=cdk.Duration.days(14),
-        )
+        self.failure_queue = self._failure_queue("StreamFailures")
+        self.mail_failure_queue = self._failure_queue("InboundMailFailures")
 
         self.secrets = {name: self._secret(name) for name in SECRETS}
 
@@ -123,6 +125,7 @@ class SladeskStack(cdk.Stack):
                 alerts_topic=self.alerts_topic,
                 topics_key=self.topics_key,
                 failure_queue=self.failure_queue,
+                mail_failure_queue=self.mail_failure_queue,
                 secrets=self.secrets,
                 environment=environment,
             ),
@@ -146,6 +149,16 @@ class SladeskStack(cdk.Stack):
             generate_secret_string=secretsmanager.SecretStringGenerator(
                 password_length=64, exclude_punctuation=True
             ),
+        )
+
+    def _failure_queue(self, construct_id: str) -> sqs.Queue:
+        """Where records or events a function gave up on are kept, for 14 days (SQS's most)."""
+        return sqs.Queue(
+            self,
+            construct_id,
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=cdk.Duration.days(14),
         )
 
     def _topics_key(self) -> kms.Key:
@@ -254,13 +267,17 @@ class SladeskStack(cdk.Stack):
 
     def _alarms(self) -> None:
         five_minutes = cdk.Duration.minutes(5)
-        self._alarm(
-            "StreamFailuresAlarm",
-            self.failure_queue.metric_approximate_number_of_messages_visible(
-                period=five_minutes, statistic="Maximum"
-            ),
-            1,
-        )
+        for construct_id, queue in (
+            ("StreamFailuresAlarm", self.failure_queue),
+            ("InboundMailFailuresAlarm", self.mail_failure_queue),
+        ):
+            self._alarm(
+                construct_id,
+                queue.metric_approximate_number_of_messages_visible(
+                    period=five_minutes, statistic="Maximum"
+                ),
+                1,
+            )
         for function in self.app.functions:
             self._alarm(f"{function.logical_id}Errors", _lambda_metric(function, "Errors"), 1)
             self._alarm(f"{function.logical_id}Throttles", _lambda_metric(function, "Throttles"), 1)
@@ -270,16 +287,20 @@ class SladeskStack(cdk.Stack):
                 _lambda_metric(function, "IteratorAge", statistic="Maximum"),
                 ITERATOR_AGE_ALARM_MS,
             )
-        self._alarm(
-            "BounceRateAlarm",
-            cloudwatch.Metric(
-                namespace="AWS/SES",
-                metric_name="Reputation.BounceRate",
-                statistic="Maximum",
-                period=cdk.Duration.hours(1),
-            ),
-            BOUNCE_RATE_ALARM,
-        )
+        for construct_id, metric_name, threshold in (
+            ("BounceRateAlarm", "Reputation.BounceRate", BOUNCE_RATE_ALARM),
+            ("ComplaintRateAlarm", "Reputation.ComplaintRate", COMPLAINT_RATE_ALARM),
+        ):
+            self._alarm(
+                construct_id,
+                cloudwatch.Metric(
+                    namespace="AWS/SES",
+                    metric_name=metric_name,
+                    statistic="Maximum",
+                    period=cdk.Duration.hours(1),
+                ),
+                threshold,
+            )
         self._alarm(
             "ScannerLagAlarm",
             self._app_metric("ScannerLag", "Maximum"),
@@ -310,6 +331,12 @@ class SladeskStack(cdk.Stack):
         cdk.CfnOutput(self, "OpsTopicArn", value=self.ops_topic.topic_arn)
         cdk.CfnOutput(self, "AlertsTopicArn", value=self.alerts_topic.topic_arn)
         cdk.CfnOutput(self, "StreamFailuresQueueUrl", value=self.failure_queue.queue_url)
+        # What ``python -m infrastructure.redrive_mail`` reads (docs/operations.md).
+        cdk.CfnOutput(self, MAIL_FAILURES_OUTPUT, value=self.mail_failure_queue.queue_url)
+        [mail_function] = [
+            function for function in self.app.functions if function.handler == INBOUND_MAIL_HANDLER
+        ]
+        cdk.CfnOutput(self, MAIL_FUNCTION_OUTPUT, value=mail_function.function_name)
         # Where an operator sets or rotates each secret (README, "Operations").
         for name, secret in self.secrets.items():
             cdk.CfnOutput(self, f"{SECRET_IDS[name][0]}Arn", value=secret.secret_arn)
@@ -363,16 +390,18 @@ class SladeskStack(cdk.Stack):
                     }
                 ],
             )
-        NagSuppressions.add_resource_suppressions(
-            self.failure_queue,
-            [
-                {
-                    "id": "AwsSolutions-SQS3",
-                    "reason": "This queue is the stream mapping's on-failure destination: "
-                    "it is itself where failed records end up, and its depth is alarmed.",
-                }
-            ],
-        )
+        for queue in (self.failure_queue, self.mail_failure_queue):
+            NagSuppressions.add_resource_suppressions(
+                queue,
+                [
+                    {
+                        "id": "AwsSolutions-SQS3",
+                        "reason": "This queue is an on-failure destination (the stream "
+                        "mapping's, or inbound mail's async invocations): it is itself where "
+                        "failed records end up, and its depth is alarmed.",
+                    }
+                ],
+            )
 
 
 def _object_prefix_finding(prefix: str) -> str:

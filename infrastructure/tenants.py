@@ -32,6 +32,24 @@ class Throttle:
 
 
 @dataclass(frozen=True)
+class FunctionLimits:
+    """How long one function may run and how many of it may run at once."""
+
+    timeout_seconds: int
+    reserved_concurrency: int
+
+
+@dataclass(frozen=True)
+class ClientRateLimits:
+    """AWS WAF's rate-based rules: requests one client may send in 5 minutes, by route group."""
+
+    all_routes: int
+    intake_form: int
+    login: int
+    status: int
+
+
+@dataclass(frozen=True)
 class Tenant:
     """One customer organisation, as its tenant file describes it (defaults filled in)."""
 
@@ -46,6 +64,8 @@ class Tenant:
     form_throttle: Throttle
     log_retention_days: int
     public_url: str
+    function_limits: dict[str, FunctionLimits]
+    client_rate_limits: ClientRateLimits
     schedules: dict[str, str] = field(default_factory=dict)
     tags: dict[str, str] = field(default_factory=dict)
 
@@ -113,8 +133,32 @@ def parse_tenant(document: Any, source: str) -> Tenant:
             "log_retention_days", _defaults(schema, "log_retention_days")
         ),
         public_url=document["public_url"],
+        function_limits=_function_limits(schema, document.get("functions", {})),
+        client_rate_limits=_client_rate_limits(schema, document.get("client_rate_limits", {})),
         schedules=dict(document.get("schedules", {})),
         tags=dict(document.get("tags", {})),
+    )
+
+
+def _function_limits(
+    schema: dict[str, Any], chosen: dict[str, dict[str, int]]
+) -> dict[str, FunctionLimits]:
+    """Every function's limits: the schema's default for it, with the tenant's fields on top."""
+    return {
+        handler: FunctionLimits(
+            **{**_defaults(schema, "functions", handler), **chosen.get(handler, {})}
+        )
+        for handler in schema["properties"]["functions"]["properties"]
+    }
+
+
+def _client_rate_limits(schema: dict[str, Any], chosen: dict[str, int]) -> ClientRateLimits:
+    groups = schema["properties"]["client_rate_limits"]["properties"]
+    return ClientRateLimits(
+        **{
+            group: chosen.get(group, _defaults(schema, "client_rate_limits", group))
+            for group in groups
+        }
     )
 
 

@@ -19,6 +19,9 @@ from infrastructure.access import (
 )
 from infrastructure.functions import PLACEHOLDER_ROLE_ARN, REPO_DIR
 from infrastructure.runtime import ARCHITECTURE, RUNTIME
+from tests.infrastructure.template import functions as _functions
+from tests.infrastructure.template import logical_id as _logical_id
+from tests.infrastructure.template import statements as _statements
 
 pytestmark = pytest.mark.slow
 
@@ -59,7 +62,8 @@ EXPECTED_ACCESS = {
     "receive_inbound_mail": {
         "reads": {CARDS, CONFIG},
         "writes": {CARDS, CONFIG},
-        "services": {"s3:GetObject", "s3:PutObject", "ses:SendRawEmail"},
+        # Its async invocations' failures go to the inbound mail failure queue.
+        "services": {"s3:GetObject", "s3:PutObject", "ses:SendRawEmail", "sqs:SendMessage"},
         "secrets": set(),
     },
     "breach_scan": {
@@ -109,15 +113,6 @@ LOCAL_ONLY_VARIABLES = {
 LAMBDA_RESERVED_VARIABLES = {"AWS_DEFAULT_REGION"}
 
 
-def _functions(synth):
-    """Functions by handler name (``app.app`` is the API handler)."""
-    found = {}
-    for logical_id, resource in synth.resources("AWS::Serverless::Function").items():
-        name = resource["Properties"]["Handler"].split(".", 1)[1]
-        found["api_handler" if name == "app" else name] = (logical_id, resource["Properties"])
-    return found
-
-
 def _references(node):
     """Every logical id the template node refers to with Ref, GetAtt or Sub."""
     if isinstance(node, dict):
@@ -139,11 +134,6 @@ def _references(node):
     elif isinstance(node, list):
         for item in node:
             yield from _references(item)
-
-
-def _logical_id(synth, kind, prefix):
-    [logical_id] = [key for key in synth.resources(kind) if key.startswith(prefix)]
-    return logical_id
 
 
 @pytest.mark.parametrize("tenant", TENANTS)
@@ -368,11 +358,15 @@ def test_alarms_notify_ops(stacks, tenant):
         assert metrics[name] == [{"service": "sladesk"}], name
     stream_function, _ = functions["recompute_timers"]
     assert metrics["IteratorAge"] == [{"FunctionName": {"Ref": stream_function}}]
-    queue = _logical_id(synth, "AWS::SQS::Queue", "StreamFailures")
-    assert metrics["ApproximateNumberOfMessagesVisible"] == [
-        {"QueueName": {"Fn::GetAtt": [queue, "QueueName"]}}
+    queues = [
+        _logical_id(synth, "AWS::SQS::Queue", prefix)
+        for prefix in ("StreamFailures", "InboundMailFailures")
     ]
+    assert sorted(metrics["ApproximateNumberOfMessagesVisible"], key=repr) == sorted(
+        ({"QueueName": {"Fn::GetAtt": [queue, "QueueName"]}} for queue in queues), key=repr
+    )
     assert metrics["Reputation.BounceRate"] == [{}]
+    assert metrics["Reputation.ComplaintRate"] == [{}]
 
 
 @pytest.mark.parametrize(
@@ -549,12 +543,6 @@ def _listed(value):
     return value if isinstance(value, list) else [value]
 
 
-def _statements(synth, function):
-    role = function["Role"]["Fn::GetAtt"][0]
-    [policy] = synth.template["Resources"][role]["Properties"]["Policies"]
-    return policy["PolicyDocument"]["Statement"]
-
-
 @pytest.mark.parametrize("tenant", TENANTS)
 def test_each_function_has_its_own_role_with_named_actions_on_named_resources(stacks, tenant):
     synth = stacks[tenant]
@@ -704,7 +692,9 @@ def test_only_the_stream_function_reads_the_stream_and_only_intake_reads_raw_mai
             for action in _listed(statement["Action"])
         }
         assert ("dynamodb:GetRecords" in actions) == (handler == "recompute_timers"), handler
-        assert ("sqs:SendMessage" in actions) == (handler == "recompute_timers"), handler
+        assert ("sqs:SendMessage" in actions) == (
+            handler in {"recompute_timers", "receive_inbound_mail"}
+        ), handler
         raw_mail = {
             json.dumps(resource)
             for statement in _statements(synth, function)

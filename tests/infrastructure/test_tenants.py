@@ -4,7 +4,15 @@ import json
 
 import pytest
 
-from infrastructure.tenants import TENANTS_DIR, TenantError, load_tenant, load_tenants, parse_tenant
+from infrastructure.tenants import (
+    TENANTS_DIR,
+    ClientRateLimits,
+    FunctionLimits,
+    TenantError,
+    load_tenant,
+    load_tenants,
+    parse_tenant,
+)
 
 VALID = {
     "name": "acme",
@@ -47,6 +55,18 @@ def test_defaults_come_from_the_schema():
         ({"mail": {"from": "support@acme.example"}}, "mail"),
         ({"colour": "blue"}, "(top level)"),
         ({"public_url": "http://help.acme.example"}, "public_url"),
+        # Every handler of app.py has its limits in the schema; a name it lacks is a typo.
+        ({"functions": {"breach_scanner": {"timeout_seconds": 30}}}, "functions"),
+        (
+            {"functions": {"breach_scan": {"timeout_seconds": 901}}},
+            "functions.breach_scan.timeout_seconds",
+        ),
+        (
+            {"functions": {"api_handler": {"reserved_concurrency": 0}}},
+            "functions.api_handler.reserved_concurrency",
+        ),
+        # WAF's smallest rate-based limit is 10 requests per window.
+        ({"client_rate_limits": {"login": 5}}, "client_rate_limits.login"),
     ],
 )
 def test_a_bad_field_is_refused_by_name(change, named):
@@ -76,3 +96,35 @@ def test_a_file_that_is_not_json_or_missing_is_refused(tmp_path):
         load_tenant(tmp_path / "acme.json")
     with pytest.raises(TenantError, match="no such tenant file"):
         load_tenants(["missing"], tmp_path)
+
+
+def test_every_function_has_a_timeout_and_reserved_concurrency_by_default():
+    limits = parse_tenant(VALID, "acme.json").function_limits
+    assert limits == {
+        "api_handler": FunctionLimits(timeout_seconds=29, reserved_concurrency=50),
+        "recompute_timers": FunctionLimits(timeout_seconds=120, reserved_concurrency=20),
+        "receive_inbound_mail": FunctionLimits(timeout_seconds=60, reserved_concurrency=10),
+        "breach_scan": FunctionLimits(timeout_seconds=60, reserved_concurrency=1),
+        "daily_digest": FunctionLimits(timeout_seconds=300, reserved_concurrency=1),
+        "aggregate_compliance": FunctionLimits(timeout_seconds=300, reserved_concurrency=1),
+    }
+    # Lambda keeps 100 executions of an account unreserved.
+    assert sum(limit.reserved_concurrency for limit in limits.values()) <= 900
+
+
+def test_a_tenant_sets_one_field_of_a_function_and_keeps_the_other():
+    tenant = parse_tenant(
+        {**VALID, "functions": {"receive_inbound_mail": {"timeout_seconds": 120}}}, "acme.json"
+    )
+    assert tenant.function_limits["receive_inbound_mail"] == FunctionLimits(
+        timeout_seconds=120, reserved_concurrency=10
+    )
+    assert tenant.function_limits["api_handler"].timeout_seconds == 29
+
+
+def test_client_rate_limits_default_tighter_on_the_public_routes():
+    limits = parse_tenant(VALID, "acme.json").client_rate_limits
+    assert limits == ClientRateLimits(all_routes=3000, intake_form=60, login=30, status=300)
+    chosen = parse_tenant({**VALID, "client_rate_limits": {"login": 10}}, "acme.json")
+    assert chosen.client_rate_limits.login == 10
+    assert chosen.client_rate_limits.all_routes == 3000
