@@ -76,3 +76,30 @@ def get_object_store() -> ObjectStore:
     # Signature version 4 for presigned links too: botocore may still presign with version 2,
     # which newer regions refuse.
     return ObjectStore(boto3.client("s3", config=Config(signature_version="s3v4")))
+
+
+class S3Objects:
+    """The attachment and stored-mail ports (``chalicelib.ports.intake``) on S3."""
+
+    def keep(
+        self, message_id: str, position: int, filename: str, content: bytes, content_type: str
+    ) -> str:
+        """Keep one file of a message under ``attachment_key``; answers that key."""
+        key = attachment_key(message_id, position, filename)
+        get_object_store().put_attachment(key, content, content_type)
+        return key
+
+    def download_link(
+        self, key: str, *, content_type: str, disposition: str, expires_seconds: int
+    ) -> str:
+        """A presigned GET of the attachment ``key`` (see ``ObjectStore.download_link``)."""
+        return get_object_store().download_link(
+            key,
+            content_type=content_type,
+            disposition=disposition,
+            expires_seconds=expires_seconds,
+        )
+
+    def read(self, bucket: str, key: str, max_bytes: int) -> bytes:
+        """A stored message's bytes (see ``ObjectStore.read``)."""
+        return get_object_store().read(bucket, key, max_bytes)

@@ -11,15 +11,28 @@ not be kept longer than that need.
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import boto3
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
     IdempotencyConfig,
+    idempotent_function,
+)
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
 )
 
 from chalicelib.adapters.table_base import REPORTS_TABLE_ENV, dynamodb_endpoint, table_name
-
-FORM_KEY_LIFETIME_SECONDS = 24 * 3600
+from chalicelib.ports.intake import (
+    FORM_KEY_LIFETIME_SECONDS,
+    FormAction,
+    FormAnswer,
+    FormRequest,
+    KeyReusedError,
+    RequestInProgressError,
+)
 
 
 def idempotency_store(use: str) -> DynamoDBPersistenceLayer:
@@ -42,3 +55,30 @@ def form_idempotency_config() -> IdempotencyConfig:
         expires_after_seconds=FORM_KEY_LIFETIME_SECONDS,
         use_local_cache=False,
     )
+
+
+class PowertoolsFormIdempotency:
+    """The form posts' retry keys (``chalicelib.ports.intake.FormIdempotency``), with Powertools.
+
+    Powertools' own refusals are told as the port's: a key still in progress as
+    ``RequestInProgressError``, a key reused with other fields as ``KeyReusedError``.
+    """
+
+    def once(self, action: FormAction, request: FormRequest, context: object = None) -> FormAnswer:
+        """``action(request)`` once per ``[board_id, key]`` of ``request`` (see the port)."""
+        config = form_idempotency_config()
+        if context is not None:
+            # Bounds how long an interrupted post keeps its key "in progress".
+            config.register_lambda_context(cast(Any, context))
+        run = idempotent_function(
+            action,
+            data_keyword_argument="request",
+            persistence_store=idempotency_store("form"),
+            config=config,
+        )
+        try:
+            return cast(FormAnswer, run(request=request))
+        except IdempotencyAlreadyInProgressError as error:
+            raise RequestInProgressError(str(error)) from error
+        except IdempotencyValidationError as error:
+            raise KeyReusedError(str(error)) from error

@@ -22,12 +22,11 @@ from datetime import datetime
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 
 from chalicelib.adapters.table_base import CardsTable, bind_tables
+from chalicelib.domain.cards import Claim
+from chalicelib.domain.mail_records import RECEIVED, SENT, MailRecord
+from chalicelib.ports.intake import MAX_LOOKED_UP
 
-RECEIVED = "received"
-SENT = "sent"
 _SK = "MAIL"
-# References of a long thread can list dozens of ids; the newest few are enough to find it.
-MAX_LOOKED_UP = 20
 
 
 class MailRecordItem(CardsTable):
@@ -49,46 +48,55 @@ def mail_pk(message_id: str) -> str:
     return f"MAIL#{hashlib.sha256(message_id.encode('utf-8')).hexdigest()}"
 
 
-class MailRecords:
-    """Reads and writes Message-ID items."""
+def record_from_item(item: MailRecordItem) -> MailRecord:
+    """The record an item holds."""
+    return MailRecord(
+        card_id=item.card_id,
+        direction=item.direction,
+        at=item.at,
+        outcome=item.outcome,
+        seq=None if item.seq is None else int(item.seq),
+    )
 
-    def received(
+
+class DynamoMailRecords:
+    """Reads and writes Message-ID items (``chalicelib.ports.intake.MailRecords``)."""
+
+    def claim(
         self, message_id: str, card_id: str, outcome: str, at: datetime, seq: int | None = None
-    ) -> MailRecordItem:
-        """The claim of a received message, to be written with the card change it led to."""
-        return MailRecordItem(
-            mail_pk(message_id),
-            _SK,
-            card_id=card_id,
-            direction=RECEIVED,
-            outcome=outcome,
-            seq=seq,
-            at=at,
+    ) -> Claim:
+        """The claim of a received message: its item, written with the card change it led to."""
+        pk = mail_pk(message_id)
+        item = MailRecordItem(
+            pk, _SK, card_id=card_id, direction=RECEIVED, outcome=outcome, seq=seq, at=at
         )
+        return Claim(key=pk, record=item)
 
     def record_sent(self, message_id: str, card_id: str, at: datetime) -> None:
         """Remember a message sladesk is about to send, so replies to it find the card."""
         MailRecordItem(mail_pk(message_id), _SK, card_id=card_id, direction=SENT, at=at).save()
 
-    def find(self, message_id: str) -> MailRecordItem | None:
-        """The item of one Message-ID, or None."""
+    def find(self, message_id: str) -> MailRecord | None:
+        """The record of one Message-ID, or None."""
         try:
-            return MailRecordItem.get(mail_pk(message_id), _SK, consistent_read=True)
+            item = MailRecordItem.get(mail_pk(message_id), _SK, consistent_read=True)
         except MailRecordItem.DoesNotExist:
             return None
+        return record_from_item(item)
 
-    def first_known(self, message_ids: Iterable[str]) -> MailRecordItem | None:
-        """The item of the first of ``message_ids`` that has one (at most MAX_LOOKED_UP asked)."""
+    def first_known(self, message_ids: Iterable[str]) -> MailRecord | None:
+        """The record of the first of ``message_ids`` that has one (at most MAX_LOOKED_UP asked)."""
         wanted = list(dict.fromkeys(message_ids))[:MAX_LOOKED_UP]
         if not wanted:
             return None
         found = {
             item.pk: item for item in MailRecordItem.batch_get([(mail_pk(m), _SK) for m in wanted])
         }
-        return next((found[mail_pk(m)] for m in wanted if mail_pk(m) in found), None)
+        item = next((found[mail_pk(m)] for m in wanted if mail_pk(m) in found), None)
+        return None if item is None else record_from_item(item)
 
 
-def get_mail_records() -> MailRecords:
+def get_mail_records() -> DynamoMailRecords:
     """The Message-ID store of this process."""
     bind_tables()
-    return MailRecords()
+    return DynamoMailRecords()

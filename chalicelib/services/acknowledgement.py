@@ -22,18 +22,18 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from chalicelib.adapters.mail_records import get_mail_records
-from chalicelib.adapters.mail_sender import mail_from
 from chalicelib.domain.deliveries import CARD_HEADER, EVENT_HEADER, DeliveryError
 from chalicelib.links import public_link
 from chalicelib.mail.html_text import html_to_text
 from chalicelib.mail.reading import InboundMessage
 from chalicelib.ports.alerts import StoreUnavailableError
 from chalicelib.ports.clock import now as clock_now
+from chalicelib.ports.intake import mail_records
 from chalicelib.rendering import render, texts
 from chalicelib.services.boards import load_board
 from chalicelib.services.mail_retry import retry_mail, send_mail
 from chalicelib.services.status import display_zone
+from chalicelib.settings import mail_from
 
 logger = Logger(child=True)
 
@@ -87,7 +87,7 @@ def acknowledge(card: dict[str, Any], *, locale: str, reply_to: InboundMessage |
     message.set_content(html_to_text(html) + "\n")
     message.add_alternative(html, subtype="html")
     # Remembered before sending: a reply can never arrive before its thread is known.
-    get_mail_records().record_sent(message_id, card["id"], now)
+    mail_records().record_sent(message_id, card["id"], now)
     try:
         send_mail(message)
     except DeliveryError as error:

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
-from chalicelib.adapters.attachments import get_object_store
+from chalicelib.ports.intake import attachment_store
 from chalicelib.services import cards
 from chalicelib.services.errors import InvalidInputError, NotFoundError
 from chalicelib.services.status import card_for_status_link
@@ -89,7 +90,7 @@ def download_content_type(content_type: str | None) -> str:
     return media_type if _MEDIA_TYPE.fullmatch(media_type) else FALLBACK_CONTENT_TYPE
 
 
-def _link(files: list[dict[str, Any]], position: int, owner: str) -> str:
+def _link(files: Sequence[Mapping[str, Any]], position: int, owner: str) -> str:
     if not 1 <= position <= len(files):
         raise NotFoundError(
             f"{owner} lists no file {position} ({len(files)} listed)", code="unknown_attachment"
@@ -99,7 +100,7 @@ def _link(files: list[dict[str, Any]], position: int, owner: str) -> str:
         raise NotFoundError(
             f"file {position} of {owner} was too large to keep", code="attachment_not_kept"
         )
-    return get_object_store().download_link(
+    return attachment_store().download_link(
         file["object_key"],
         content_type=download_content_type(file.get("content_type")),
         disposition=download_disposition(str(file.get("filename") or "")),

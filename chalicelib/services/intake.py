@@ -14,14 +14,14 @@ acknowledged.
 Repeats act once:
 
 - mail, by its Message-ID: the claim of the Message-ID
-  (``adapters.mail_records``) is written in the same transaction as the card
+  (``ports.intake.mail_records``) is written in the same transaction as the card
   or comment, so a message delivered twice, even at once, changes nothing
   the second time and answers the same. A permanent conditional put suits
   mail better than Powertools idempotency: a provider may redeliver days
   later (Powertools records expire), and the same item threads later
   replies to the card.
 - form posts, by their ``Idempotency-Key``, with Powertools idempotency
-  (``adapters.idempotency``): a browser or client retries within minutes, a
+  (``ports.intake.form_idempotency``): a browser or client retries within minutes, a
   concurrent retry must wait (409), and the same key with other fields is a
   client error (422). Its records expire, which is what a retry key needs.
 """
@@ -36,26 +36,28 @@ from dataclasses import dataclass
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.idempotency import idempotent_function
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyValidationError,
-)
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from chalicelib.adapters.attachments import attachment_key, get_object_store
-from chalicelib.adapters.board_store import get_board_store
-from chalicelib.adapters.card_store import ClaimTakenError, get_card_store
-from chalicelib.adapters.clock import get_clock
-from chalicelib.adapters.config_items import BoardItem
-from chalicelib.adapters.idempotency import form_idempotency_config, idempotency_store
-from chalicelib.adapters.mail_records import MailRecordItem, get_mail_records
-from chalicelib.adapters.mail_sender import mail_from
+from chalicelib.domain.boards import Board
+from chalicelib.domain.mail_records import MailRecord
 from chalicelib.mail.errors import InvalidSenderError, MessageTooLargeError
 from chalicelib.mail.limits import MAX_MESSAGE_BYTES
 from chalicelib.mail.reading import InboundMessage, parse_message
 from chalicelib.mail.verdicts import judge_receipt
 from chalicelib.observability import count
+from chalicelib.ports.cards import board_store, card_store
+from chalicelib.ports.clock import now as clock_now
+from chalicelib.ports.errors import ClaimTakenError
+from chalicelib.ports.intake import (
+    FormAnswer,
+    FormRequest,
+    KeyReusedError,
+    RequestInProgressError,
+    attachment_store,
+    form_idempotency,
+    mail_records,
+    stored_mail,
+)
 from chalicelib.services import cards
 from chalicelib.services.acknowledgement import acknowledge
 from chalicelib.services.boards import load_board
@@ -65,6 +67,7 @@ from chalicelib.services.errors import (
     ServiceError,
     UnprocessableError,
 )
+from chalicelib.settings import mail_from
 
 logger = Logger(child=True)
 
@@ -105,7 +108,7 @@ def receive_mail(
     """
     boards = _boards()
     message = _parse(raw, boards)
-    records = get_mail_records()
+    records = mail_records()
     known = records.find(message.message_id)
     if known is not None:
         return _repeat(known)
@@ -154,7 +157,7 @@ def receive_stored_mail(notification: str) -> MailOutcome | None:
         )
         count("InboundMailDropped", reason=judged.dropped)
         return None
-    raw = get_object_store().read(action["bucketName"], action["objectKey"], MAX_MESSAGE_BYTES)
+    raw = stored_mail().read(action["bucketName"], action["objectKey"], MAX_MESSAGE_BYTES)
     recipients = receipt.get("recipients") or data.get("mail", {}).get("destination") or []
     try:
         return receive_mail(raw, recipients, answer=judged.answer)
@@ -166,7 +169,7 @@ def receive_stored_mail(notification: str) -> MailOutcome | None:
         return None
 
 
-def _parse(raw: bytes, boards: list[BoardItem]) -> InboundMessage:
+def _parse(raw: bytes, boards: list[Board]) -> InboundMessage:
     # Mail from our own addresses (the sender, any intake address) is never answered.
     own = {mail_from(), *(address for board in boards for address in _intake_addresses(board))}
     try:
@@ -180,7 +183,7 @@ def _parse(raw: bytes, boards: list[BoardItem]) -> InboundMessage:
     return message
 
 
-def _repeat(known: MailRecordItem) -> MailOutcome:
+def _repeat(known: MailRecord) -> MailOutcome:
     return MailOutcome(known.card_id, known.outcome or CARD_OPENED, created=False)
 
 
@@ -194,21 +197,21 @@ def _card_replied_to(message: InboundMessage) -> str | None:
     """
     key = message.card_key_in_subject
     if key is not None:
-        card = get_card_store().get(key)
+        card = card_store().get(key)
         requester = (card.requester or {}) if card is not None else {}
         if card is not None and (requester.get("email") or "").lower() == message.sender_address:
             return card.card_id
     # In-Reply-To names the message answered; References list the thread, newest last.
     thread = [*message.in_reply_to, *reversed(message.references)]
-    known = get_mail_records().first_known(thread)
+    known = mail_records().first_known(thread)
     return known.card_id if known is not None else None
 
 
 def _add_reply(card_id: str, message: InboundMessage) -> MailOutcome:
-    now = get_clock().now()
+    now = clock_now()
     files = _store_attachments(message)
     body = (message.reply_text or message.text or "(no text)")[:_MAX_TEXT]
-    records = get_mail_records()
+    records = mail_records()
     cards.add_comment(
         card_id,
         body,
@@ -216,20 +219,20 @@ def _add_reply(card_id: str, message: InboundMessage) -> MailOutcome:
         message.sender_name or message.sender_address,
         author_role="requester",
         attachments=files,
-        claims=lambda seq: [records.received(message.message_id, card_id, COMMENTED, now, seq)],
+        claims=lambda seq: [records.claim(message.message_id, card_id, COMMENTED, now, seq)],
     )
     return MailOutcome(card_id, COMMENTED, created=False)
 
 
 def _open_from_mail(
     message: InboundMessage,
-    boards: list[BoardItem],
+    boards: list[Board],
     envelope_recipients: Sequence[str],
     answer: bool,
 ) -> MailOutcome:
     board = _route(boards, envelope_recipients or message.recipients)
-    now = get_clock().now()
-    records = get_mail_records()
+    now = clock_now()
+    records = mail_records()
     fields = {
         "board_id": board.board_id,
         "title": (message.subject or "(no subject)")[:_MAX_TITLE],
@@ -242,7 +245,7 @@ def _open_from_mail(
     }
     opened = cards.open_card(
         fields,
-        claims=lambda card_id: [records.received(message.message_id, card_id, CARD_OPENED, now)],
+        claims=lambda card_id: [records.claim(message.message_id, card_id, CARD_OPENED, now)],
     )
     if message.auto_submitted:
         logger.info(
@@ -256,7 +259,7 @@ def _open_from_mail(
     return MailOutcome(opened["id"], CARD_OPENED, created=True)
 
 
-def _route(boards: list[BoardItem], recipients: Sequence[str]) -> BoardItem:
+def _route(boards: list[Board], recipients: Sequence[str]) -> Board:
     """The board taking the first recipient that a board's intake addresses hold, else the default.
 
     Refuses (422 ``no_board_for_address``) when neither exists.
@@ -266,7 +269,7 @@ def _route(boards: list[BoardItem], recipients: Sequence[str]) -> BoardItem:
         board = by_address.get(recipient.strip().lower())
         if board is not None:
             return board
-    store = get_board_store()
+    store = board_store()
     default_id = store.default_board_id()
     board = store.get(default_id) if default_id else None
     if board is None:
@@ -278,10 +281,10 @@ def _route(boards: list[BoardItem], recipients: Sequence[str]) -> BoardItem:
     return board
 
 
-def _boards() -> list[BoardItem]:
+def _boards() -> list[Board]:
     # Boards are few (one partition, read with a query); intake addresses live in them.
-    store = get_board_store()
-    boards: list[BoardItem] = []
+    store = board_store()
+    boards: list[Board] = []
     cursor = None
     while True:
         items, cursor = store.list(100, cursor)
@@ -290,19 +293,24 @@ def _boards() -> list[BoardItem]:
             return boards
 
 
-def _intake_addresses(board: BoardItem) -> list[str]:
+def _intake_addresses(board: Board) -> list[str]:
     return [address.lower() for address in board.body.get("intake_addresses") or []]
 
 
 def _store_attachments(message: InboundMessage) -> list[dict[str, Any]]:
-    """Keep the message's files in S3; answers how the card lists them."""
-    store = get_object_store() if any(not f.too_large for f in message.attachments) else None
+    """Keep the message's files in the attachment store; answers how the card lists them."""
+    store = attachment_store() if any(not f.too_large for f in message.attachments) else None
     listed = []
     for position, attachment in enumerate(message.attachments, start=1):
         key = None
         if store is not None and attachment.content is not None:
-            key = attachment_key(message.message_id, position, attachment.filename)
-            store.put_attachment(key, attachment.content, attachment.content_type)
+            key = store.keep(
+                message.message_id,
+                position,
+                attachment.filename,
+                attachment.content,
+                attachment.content_type,
+            )
         listed.append(
             {
                 "filename": attachment.filename,
@@ -330,7 +338,7 @@ def submit_form(
     locale: str,
     idempotency_key: str | None = None,
     lambda_context: LambdaContext | None = None,
-) -> dict[str, str]:
+) -> FormAnswer:
     """Open a card from the request form; answers its ``id`` and ``status_url``.
 
     A filled ``website`` field (the honeypot) means a bot: nothing is written,
@@ -344,24 +352,16 @@ def submit_form(
     request = {"board_id": board_id, "fields": fields, "locale": locale}
     if idempotency_key is None:
         return _open_from_form(request)
-    config = form_idempotency_config()
-    if lambda_context is not None:
-        # Bounds how long an interrupted post keeps its key "in progress".
-        config.register_lambda_context(lambda_context)
-    once = idempotent_function(
-        _open_from_form,
-        data_keyword_argument="request",
-        persistence_store=idempotency_store("form"),
-        config=config,
-    )
     try:
-        return once(request={**request, "key": idempotency_key})
-    except IdempotencyAlreadyInProgressError as error:
+        return form_idempotency().once(
+            _open_from_form, {**request, "key": idempotency_key}, lambda_context
+        )
+    except RequestInProgressError as error:
         raise ConflictError(
             "a post with this Idempotency-Key is still being processed; retry shortly",
             code="idempotency_key_in_progress",
         ) from error
-    except IdempotencyValidationError as error:
+    except KeyReusedError as error:
         raise UnprocessableError(
             "this Idempotency-Key was used with other fields",
             field="Idempotency-Key",
@@ -369,7 +369,7 @@ def submit_form(
         ) from error
 
 
-def _open_from_form(request: dict[str, Any]) -> dict[str, str]:
+def _open_from_form(request: FormRequest) -> FormAnswer:
     fields = request["fields"]
     opened = cards.open_card(
         {
@@ -388,7 +388,7 @@ def _open_from_form(request: dict[str, Any]) -> dict[str, str]:
     return {"id": opened["id"], "status_url": opened["status_url"]}
 
 
-def _decoy(board: BoardItem) -> dict[str, str]:
+def _decoy(board: Board) -> FormAnswer:
     """An answer shaped like a real one (the id the next card would get), for a bot."""
-    number = get_card_store().peek_number(board.key)
+    number = card_store().peek_number(board.key)
     return {"id": f"{board.key}-{number}", "status_url": f"/status/{secrets.token_urlsafe(32)}"}
