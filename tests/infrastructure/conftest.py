@@ -65,6 +65,18 @@ class Synthesized:
 @pytest.fixture(scope="session")
 def stacks(tmp_path_factory):
     """The acme and globex stacks, synthesized together (the app module is imported once)."""
+    return _synthesized(tmp_path_factory, TEST_TENANTS)
+
+
+@pytest.fixture(scope="session")
+def committed_stacks(tmp_path_factory):
+    """The stacks of the tenant files committed in ``infrastructure/tenants/``."""
+    from infrastructure.tenants import TENANTS_DIR
+
+    return _synthesized(tmp_path_factory, TENANTS_DIR)
+
+
+def _synthesized(tmp_path_factory, directory):
     import aws_cdk as cdk
     from aws_cdk.assertions import Template
 
@@ -77,7 +89,7 @@ def stacks(tmp_path_factory):
     os.chdir(workdir)
     try:
         app = cdk.App(outdir=str(workdir / "cdk.out"))
-        built = add_tenants(app, load_tenants(None, TEST_TENANTS))
+        built = add_tenants(app, load_tenants(None, directory))
         assembly = app.synth()
     finally:
         os.chdir(cwd)
