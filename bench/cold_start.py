@@ -406,7 +406,10 @@ def main() -> None:
             f"{statistics.median(first):>8.1f} {min(first):>7.1f} {max(first):>7.1f} "
             f"{statistics.median(first) / bare:>7.2f}"
         )
-    print(f"ms, medians of {args.repeats} repeats, Python {sys.version.split()[0]}")
+    print(
+        f"ms, medians of {args.repeats} repeats, Python {sys.version.split()[0]}, "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
 
 
 if __name__ == "__main__":

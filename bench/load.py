@@ -15,6 +15,13 @@ exactly one card (each request carries a unique subject), and every card's
 stored timers (what the stream handler wrote) must equal the live timers the
 API derives from the card's history at the same instant.
 
+Then the stack is filled with more cards on the same board (``--fill``,
+5,000 by default) and the same stages run again, so both columns of the
+table come from one run, one stack. The stack's idle CPU (every process of
+it, from ``/proc``, while nothing is sent) is measured empty and full, and
+each stage prints the machine's load average: a shared machine's other work
+shows there.
+
 Run with ``.venv/bin/python -m bench.load`` (``--help`` for the sizes).
 """
 
@@ -50,6 +57,8 @@ LOG = PROJECT_DIR / "test-artifacts" / "load-stack.log"
 START_TIMEOUT = 90.0
 REQUEST_TIMEOUT = 10.0
 HEADER = "| stage | target req/s | requests | achieved req/s | p50 ms | p95 ms | p99 ms | errors |"
+# Timers compared after the run: every card the stages opened, and this many of the fill.
+FILL_SAMPLE = 300
 # Share of each kind of request in a stage.
 MIX = (
     ("intake", 0.35),
@@ -289,10 +298,14 @@ def live_timers(desk: Desk, card_id: str) -> dict[tuple[str, str], tuple]:
     }
 
 
-def check(desk: Desk, emulator: str) -> list[str]:
-    """What the run left behind that it should not have; empty when all is well."""
+def check(desk: Desk, emulator: str, compare: set[str] | None = None) -> list[str]:
+    """What the run left behind that it should not have; empty when all is well.
+
+    Every card must be one accepted intake; the timers of the cards in ``compare``
+    (all when None) must be stored as derived.
+    """
     session = desk.session()
-    assert session.post(f"{desk.url}/dev/drain", json={}, timeout=60).json() == {"drained": True}
+    drain(desk)
     cards, cursor = [], None
     while True:
         params = {"board_id": desk.board_id, "limit": 100, **({"next": cursor} if cursor else {})}
@@ -306,10 +319,75 @@ def check(desk: Desk, emulator: str) -> list[str]:
         problems.append(f"{len(cards)} cards on the board, {len(desk.opened)} intakes accepted")
     problems += [f"{title!r} is {n} cards" for title, n in titles.items() if n != 1]
     for card in cards:
+        if compare is not None and card["id"] not in compare:
+            continue
         stored, live = stored_timers(emulator, card["id"]), live_timers(desk, card["id"])
         if not stored or stored != live:
             problems.append(f"{card['id']}: stored timers {stored} != derived {live}")
     return problems
+
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and every process it started, from ``/proc``."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                stat = (entry / "stat").read_text()
+                parent = int(stat.rsplit(")", 1)[1].split()[1])
+                children.setdefault(parent, []).append(int(entry.name))
+    tree, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        tree.append(current)
+        todo += children.get(current, [])
+    return tree
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of ``pids`` so far, in seconds."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def idle_cpu(pid: int, seconds: float) -> float:
+    """The stack's CPU use while nothing is sent, in percent of one core."""
+    pids = process_tree(pid)
+    before, started = cpu_seconds(pids), time.perf_counter()
+    time.sleep(seconds)
+    return 100 * (cpu_seconds(pids) - before) / (time.perf_counter() - started)
+
+
+def fill(desk: Desk, count: int, workers: int, first_serial: int) -> float:
+    """``count`` more cards on the board through the form, as fast as the stack takes them."""
+    started = time.perf_counter()
+    rng = random.Random(first_serial)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        answers = list(
+            pool.map(
+                lambda serial: send(desk, "intake", serial, rng).status_code,
+                range(first_serial, first_serial + count),
+            )
+        )
+    refused = sum(1 for status in answers if status != 201)
+    if refused:
+        raise SystemExit(f"filling the stack: {refused} of {count} intakes refused")
+    drain(desk)
+    return time.perf_counter() - started
+
+
+def drain(desk: Desk, attempts: int = 20) -> None:
+    """Wait until the stream is handled: ``/dev/drain`` gives up after 30 s, so ask again."""
+    for _ in range(attempts):
+        answer = desk.session().post(f"{desk.url}/dev/drain", json={}, timeout=60)
+        if answer.status_code == 200:
+            return
+    raise SystemExit(f"the stream was not handled after {attempts} drains")
 
 
 def report(stage: str, rate: float, outcomes: list[Outcome], seconds: float) -> str:
@@ -324,61 +402,109 @@ def report(stage: str, rate: float, outcomes: list[Outcome], seconds: float) -> 
     )
 
 
+def run_stages(
+    desk: Desk, rates: list[float], args: argparse.Namespace, serial: int
+) -> tuple[list[str], list[Outcome], int]:
+    """Every stage once: the table's rows, every outcome, the next serial number."""
+    rows: list[str] = []
+    everything: list[Outcome] = []
+    for number, rate in enumerate(rates, 1):
+        count = int(rate * args.seconds)
+        load = os.getloadavg()[0]
+        outcomes, seconds = run_stage(desk, rate, count, args.limit, args.workers, serial)
+        serial += count
+        everything += outcomes
+        rows.append(f"{report(str(number), rate, outcomes, seconds)} {load:.1f} |")
+        print(rows[-1], flush=True)
+    return rows, everything, serial
+
+
+def by_kind(everything: list[Outcome]) -> list[str]:
+    """One line per kind of request: count, p50, p95, errors."""
+    counts = Counter(o.kind for o in everything)
+    lines = []
+    for kind, _ in MIX:
+        mine = [o.ms for o in everything if o.kind == kind] or [0.0]
+        failed = sum(1 for o in everything if o.kind == kind and not 200 <= o.status < 400)
+        lines.append(
+            f"| {kind} | {counts[kind]} | {statistics.median(mine):.0f} | "
+            f"{percentile(mine, 0.95):.0f} | {failed} |"
+        )
+    return lines
+
+
 def main() -> None:
-    """Run the stages, print the table and the check, stop the stack."""
+    """Run the stages empty and after the fill, print the tables and the check, stop the stack."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--rates", default="2,5,10,20", help="target requests/s per stage")
+    parser.add_argument("--rates", default="30", help="target requests/s per stage")
     parser.add_argument(
         "--seconds", type=float, default=20.0, help="requests per stage = rate × this"
     )
     parser.add_argument(
-        "--limit", type=float, default=30.0, help="a stage sends nothing after this long"
+        "--limit", type=float, default=40.0, help="a stage sends nothing after this long"
     )
     parser.add_argument("--workers", type=int, default=16)
+    parser.add_argument("--fill", type=int, default=5000, help="cards added between the runs")
+    parser.add_argument("--idle", type=float, default=10.0, help="seconds of idle CPU measure")
     args = parser.parse_args()
     rates = [float(rate) for rate in args.rates.split(",")]
     LOG.parent.mkdir(parents=True, exist_ok=True)
-    with contextlib.nullcontext():
-        process, url, emulator = start_stack(LOG)
-        try:
-            desk = prepare(url)
-            print(HEADER)
-            print("| --- | --- | --- | --- | --- | --- | --- | --- |")
-            everything: list[Outcome] = []
-            serial = 0
-            for number, rate in enumerate(rates, 1):
-                count = int(rate * args.seconds)
-                outcomes, seconds = run_stage(desk, rate, count, args.limit, args.workers, serial)
-                serial += count
-                everything += outcomes
-                print(report(str(number), rate, outcomes, seconds), flush=True)
-            print()
-            by_kind = Counter(o.kind for o in everything)
-            for kind, _ in MIX:
-                mine = [o.ms for o in everything if o.kind == kind] or [0.0]
-                failed = sum(1 for o in everything if o.kind == kind and not 200 <= o.status < 400)
-                print(
-                    f"{kind:<11} {by_kind[kind]:>5} requests  p50 {statistics.median(mine):6.0f} ms"
-                    f"  p95 {percentile(mine, 0.95):6.0f} ms  errors {failed}"
-                )
-            statuses = Counter(o.status for o in everything)
-            print(f"statuses: {dict(sorted(statuses.items()))}")
-            problems = check(desk, emulator)
-            print(
-                f"after the run: {len(desk.opened)} intakes accepted, "
-                f"{len(set(desk.subjects))} sent; "
-                + (
-                    "every accepted intake is one card, stored timers = derived timers"
-                    if not problems
-                    else f"{len(problems)} problems:\n  " + "\n  ".join(problems[:20])
-                )
+    process, url, emulator = start_stack(LOG)
+    try:
+        desk = prepare(url)
+        print(f"command: {' '.join(['python -m bench.load', *sys.argv[1:]])}")
+        print(f"idle CPU of the stack, empty: {idle_cpu(process.pid, args.idle):.1f} % of a core")
+        print(HEADER + " load average |")
+        print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+        empty_rows, empty, serial = run_stages(desk, rates, args, 0)
+        opened_while_measured = set(desk.opened)
+        fill_seconds = fill(desk, args.fill, args.workers, serial) if args.fill else 0.0
+        fill_ids = [card for card in desk.opened if card not in opened_while_measured]
+        serial += args.fill
+        print(f"filled {len(fill_ids)} more cards in {fill_seconds:.0f} s")
+        print(f"idle CPU of the stack, full: {idle_cpu(process.pid, args.idle):.1f} % of a core")
+        full_rows, full, serial = run_stages(desk, rates, args, serial)
+        opened_while_measured |= set(desk.opened) - set(fill_ids)
+        print()
+        print(
+            f"| stage | target req/s | empty: achieved req/s | p50 ms | p95 ms | p99 ms | errors"
+            f" | load average | +{args.fill} cards: achieved req/s | p50 ms | p95 ms | p99 ms"
+            " | errors | load average |"
+        )
+        print("| --- " * 14 + "|")
+        for before, after in zip(empty_rows, full_rows, strict=True):
+            cells_before = before.strip("|").split("|")
+            cells_after = after.strip("|").split("|")
+            print("|" + "|".join(cells_before[:2] + cells_before[3:] + cells_after[3:]) + "|")
+        print()
+        print(
+            f"| request | empty: count | p50 ms | p95 ms | errors | +{args.fill} cards: count"
+            " | p50 ms | p95 ms | errors |"
+        )
+        print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+        for before, after in zip(by_kind(empty), by_kind(full), strict=True):
+            print(before + after.split("|", 2)[2])
+        statuses = Counter(o.status for o in empty + full)
+        print(f"statuses: {dict(sorted(statuses.items()))}")
+        sample = set(random.Random(0).sample(fill_ids, min(FILL_SAMPLE, len(fill_ids))))
+        problems = check(desk, emulator, opened_while_measured | sample)
+        print(
+            f"after the run: {len(desk.opened)} intakes accepted, "
+            f"{len(set(desk.subjects))} sent; "
+            + (
+                "every accepted intake is one card; stored timers = derived timers on the "
+                f"{len(opened_while_measured)} cards the stages opened and {len(sample)} of "
+                "the fill"
+                if not problems
+                else f"{len(problems)} problems:\n  " + "\n  ".join(problems[:20])
             )
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        )
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
     if problems:
         raise SystemExit(1)
 
