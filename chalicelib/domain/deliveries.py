@@ -8,9 +8,14 @@ pending until it is sent or fails for good (``docs/design.md``, "Alerts").
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
+
+# Whatever a reader could take for a line break or a control character (CR, LF, VT, FF,
+# NEL, the Unicode line and paragraph separators, C0/C1 controls), for one-line fields.
+_NOT_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
 STATUSES = (PENDING, SENT, FAILED)
@@ -27,6 +32,15 @@ class DeliveryError(Exception):
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
+
+
+def one_line(text: str) -> str:
+    """``text`` as one line: each run of line breaks and control characters becomes a space.
+
+    For what must stay on one line whatever a requester wrote: a mail's
+    ``Subject`` and other headers, a chat message's headline, a digest line.
+    """
+    return _NOT_ONE_LINE.sub(" ", text).strip()
 
 
 @dataclass(frozen=True, slots=True)

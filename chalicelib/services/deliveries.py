@@ -2,7 +2,10 @@
 
 Each delivery is claimed first (so two workers never send it both), sent
 through its channel, and marked sent; a failed try is put back with backoff
-or failed for good (``services.retries``). A delivery held for quiet hours
+or failed for good (``services.retries``). Whatever one delivery raises,
+the others of the run are still tried: an unexpected error is a failed try
+like any other (retried, and failed at the attempt bound), never a run that
+stops with the delivery claimed and pending. A delivery held for quiet hours
 waits until its release instant; one whose message was kept whole
 (``services.mail_retry``) is sent as it was built.
 """
@@ -12,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
+
+from aws_lambda_powertools import Logger
 
 from chalicelib.domain.deliveries import FAILED, SENT, Delivery, DeliveryError
 from chalicelib.observability import count, measure_seconds
@@ -24,6 +29,8 @@ from chalicelib.services.notifications import ASSIGN
 from chalicelib.services.retries import LEASE, RETRYING, settle_failure
 
 DELIVERIES_PER_RUN = 200
+
+logger = Logger(child=True)
 
 
 def deliver_due(now: datetime, limit: int = DELIVERIES_PER_RUN) -> dict[str, int]:
@@ -42,14 +49,27 @@ def deliver(deliveries: Iterable[Delivery], now: datetime) -> dict[str, int]:
         if claimed is None:
             continue  # another worker has it
         try:
-            _send(claimed, secrets, now)
-        except DeliveryError as error:
-            counts[settle_failure(claimed, error, now)] += 1
-            continue
-        outbox().finish(claimed, SENT, now)
-        counts[SENT] += 1
-        _count_sent(claimed, now)
+            counts[_attempt(claimed, secrets, now)] += 1
+        except Exception:  # one delivery never stops the others
+            # Even settling failed (the store): the lease runs out and a later run tries it
+            # again, counting the try, so the attempt bound still ends it.
+            logger.exception("delivery left to its lease", extra={"delivery": claimed.delivery_id})
     return counts
+
+
+def _attempt(claimed: Delivery, secrets: dict[str, str | None], now: datetime) -> str:
+    """One try of a claimed delivery, settled whatever the send raised; answers the outcome."""
+    try:
+        _send(claimed, secrets, now)
+    except DeliveryError as error:
+        return settle_failure(claimed, error, now)
+    except Exception as error:  # a bad target or message must not stop the run
+        # Only the exception's kind is kept: its text may hold a target's secrets.
+        logger.exception("delivery raised", extra={"delivery": claimed.delivery_id})
+        return settle_failure(claimed, DeliveryError(f"error: {type(error).__name__}"), now)
+    outbox().finish(claimed, SENT, now)
+    _count_sent(claimed, now)
+    return SENT
 
 
 def _count_sent(delivery: Delivery, now: datetime) -> None:

@@ -120,3 +120,19 @@ def test_a_subscription_may_hold_breaches_for_quiet_hours_too(api, desk, pipelin
     assert tick()["sent"] == 0
     clock.set(datetime(2026, 11, 3, 7, 30, tzinfo=UTC))
     assert tick()["sent"] == 1
+
+
+def test_a_digest_delivery_that_raises_does_not_stop_the_other_digests(
+    api, desk, pipeline, clock, channels
+):
+    subscribe(api, desk.board_id, ["daily_digest"], target="first@example.com")
+    subscribe(api, desk.board_id, ["daily_digest"], target="second@example.com")
+    day_sla = api.ok("POST", "/slas", DAY)["id"]
+    clock.set(T0 - timedelta(hours=1))
+    desk.open(title="Due today", sla_ids=[day_sla])
+    pipeline.drain()
+    clock.set(T0)
+    channels.failures.append(ValueError("Header values may not contain linefeed"))
+    assert digest() == {"looked_at": 2, "sent": 1}
+    [pending] = api.ok("GET", "/notifications?status=pending", role="manager")["items"]
+    assert (pending["event"], pending["last_error"]) == ("daily_digest", "error: ValueError")

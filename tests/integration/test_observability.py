@@ -179,7 +179,7 @@ def test_no_body_key_token_or_secret_reaches_the_logs(api, clock, capfd, monkeyp
             "/subscriptions",
             {
                 "channel": "webhook",
-                "target": "http://127.0.0.1:9/hook",
+                "target": "https://127.0.0.1:9/hook",
                 "events": ["card_created"],
                 "secret": PLANTED,
             },

@@ -15,7 +15,7 @@ def desk(api):
 def test_a_manager_subscribes_lists_and_deletes(api, desk):
     body = {
         "channel": "webhook",
-        "target": "http://127.0.0.1:9/hook",
+        "target": "https://127.0.0.1:9/hook",
         "board_id": desk.board_id,
         "column_id": "work",
         "events": ["card_entered_column", "sla_breach", "sla_breach"],
@@ -44,7 +44,7 @@ def test_a_manager_subscribes_lists_and_deletes(api, desk):
         ({"board_id": None, "column_id": "work"}, "column_id"),
         ({"target": "not an address"}, "target"),
         ({"channel": "sns", "target": "ops@example.com"}, "target"),
-        ({"channel": "webhook", "target": "http://127.0.0.1:9/hook"}, "secret"),
+        ({"channel": "webhook", "target": "https://127.0.0.1:9/hook"}, "secret"),
         ({"timezone": "Mars/Olympus"}, "timezone"),
         ({"quiet_calendar_id": "cal_missing"}, "quiet_calendar_id"),
         ({"events": []}, "events"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
+from http.client import InvalidURL
 
 import pytest
 
@@ -153,3 +154,52 @@ def test_kept_mail_is_sent_again_as_built_with_the_time_of_the_try(world):
 def test_kept_mail_refused_for_good_fails_at_once(world):
     error = DeliveryError("email: MessageRejected", permanent=True)
     assert retry_mail("SUP-1", "acknowledgement", message(), error, NOW) == FAILED
+
+
+@pytest.mark.parametrize(
+    "raised",
+    [
+        InvalidURL("nonnumeric port: '44x'"),  # what urlopen raised for http://h:44x/path
+        ValueError("Header values may not contain linefeed or carriage return characters"),
+        RuntimeError("anything else"),
+    ],
+)
+def test_whatever_one_delivery_raises_the_others_of_the_run_are_sent(world, raised):
+    world.stores["channels"].failures.append(raised)
+    raise_one("SUP-1")
+    raise_one("SUP-2")
+    raise_one("SUP-3")
+    assert deliver_due(NOW) == {SENT: 2, "retrying": 1, FAILED: 0}
+    [pending] = world.stores["alerts"].in_status(PENDING)
+    # only the kind of the error: its text may hold a target's secrets
+    assert pending.last_error == f"error: {type(raised).__name__}"
+
+
+def test_a_delivery_that_always_raises_ends_failed_at_the_attempt_bound(world):
+    world.stores["channels"].failing_for_good = InvalidURL("nonnumeric port: '44x'")
+    raise_one()
+    at = NOW
+    for _ in range(MAX_ATTEMPTS * 40):
+        deliver_due(at)
+        at += timedelta(seconds=30)
+    assert world.stores["alerts"].in_status(PENDING) == []
+    [failed] = world.stores["alerts"].in_status(FAILED)
+    assert (failed.attempts, failed.last_error) == (MAX_ATTEMPTS, "error: InvalidURL")
+
+
+def test_a_store_failing_while_settling_leaves_the_rest_of_the_run_going(world, monkeypatch):
+    world.stores["channels"].failures.append(DeliveryError("email: Throttling"))
+    raise_one("SUP-1")
+    raise_one("SUP-2")
+    alerts = world.stores["alerts"]
+
+    def broken_retry(*args, **kwargs):
+        raise OSError("the store is down")
+
+    monkeypatch.setattr(alerts, "retry", broken_retry)
+    assert deliver_due(NOW)[SENT] == 1
+    # the unsettled one comes back when its lease ends, its try counted
+    monkeypatch.undo()
+    assert deliver_due(NOW + timedelta(minutes=2))[SENT] == 1
+    [again] = [d for d in alerts.in_status(SENT) if d.card_id == "SUP-1"]
+    assert again.attempts == 2

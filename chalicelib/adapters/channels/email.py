@@ -17,6 +17,7 @@ from chalicelib import settings
 from chalicelib.adapters.channels import DeliveryError, Message
 from chalicelib.adapters.clock import get_clock
 from chalicelib.adapters.outbox import CARD_HEADER, EVENT_HEADER
+from chalicelib.domain.deliveries import one_line
 
 # SES refuses these for good (unverified sender, rejected message); others may pass.
 _PERMANENT = {"MessageRejected", "MailFromDomainNotVerifiedException", "InvalidParameterValue"}
@@ -27,15 +28,15 @@ def alert_mail(to: str, message: Message) -> EmailMessage:
     sender = settings.mail_from()
     mail = EmailMessage()
     mail["From"] = formataddr(("sladesk", sender))
-    mail["To"] = to
-    mail["Subject"] = message.subject
+    mail["To"] = one_line(to)
+    mail["Subject"] = one_line(message.subject)
     mail["Date"] = format_datetime(get_clock().now())
     mail["Message-ID"] = make_msgid(idstring="alert", domain=sender.rpartition("@")[2])
     mail["Auto-Submitted"] = "auto-generated"
-    mail["Content-Language"] = message.locale
-    mail[EVENT_HEADER] = message.event
+    mail["Content-Language"] = one_line(message.locale)
+    mail[EVENT_HEADER] = one_line(message.event)
     if message.card_id is not None:
-        mail[CARD_HEADER] = message.card_id
+        mail[CARD_HEADER] = one_line(message.card_id)
     mail.set_content(message.text)
     mail.add_alternative(message.html, subtype="html")
     return mail

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from chalicelib.adapters.channels import Message
+from chalicelib.domain.deliveries import one_line
 from chalicelib.links import public_link
 
 if TYPE_CHECKING:
@@ -59,12 +60,13 @@ def render_message(facts: dict[str, Any], locale: str, zone: str) -> Message:
     """The alert whose facts (``AlertFacts.to_json``) are ``facts``, in ``locale`` and ``zone``."""
     words = alert_words(locale)
     card_id = facts.get("card_id")
+    shown = _one_line_titles(facts)
     headline = words["events"][facts["event"]]
     if facts.get("level"):
         headline += f" ({words['level']} {facts['level']})"
-    subject = f"[{card_id}] {headline}: {facts['title']}" if card_id else headline
+    subject = one_line(f"[{card_id}] {headline}: {shown['title']}" if card_id else headline)
     context = {
-        "f": facts,
+        "f": shown,
         "w": words,
         "zone": zone,
         "locale": locale,
@@ -82,6 +84,22 @@ def render_message(facts: dict[str, Any], locale: str, zone: str) -> Message:
         facts=facts,
         locale=locale,
     )
+
+
+def _one_line_titles(facts: dict[str, Any]) -> dict[str, Any]:
+    """The facts as shown: the card's title and each digest line's title on one line.
+
+    A requester writes titles; a line break in one must neither break a mail's
+    ``Subject`` nor start a line of its own in the text (``docs/rules.md``).
+    """
+    shown = dict(facts)
+    if isinstance(shown.get("title"), str):
+        shown["title"] = one_line(shown["title"])
+    shown["lines"] = [
+        {**line, "title": one_line(str(line.get("title") or ""))}
+        for line in shown.get("lines") or ()
+    ]
+    return shown
 
 
 def _local_time(instant: str | datetime | None, zone: str) -> str:

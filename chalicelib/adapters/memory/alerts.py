@@ -125,9 +125,9 @@ class MemoryChannels:
     """Every channel at once: keeps what it sends, or fails as a test asks."""
 
     sent: list[Sent] = field(default_factory=list)
-    failures: list[DeliveryError] = field(default_factory=list)
-    """Raised one by one by the next sends."""
-    failing_for_good: DeliveryError | None = None
+    failures: list[Exception] = field(default_factory=list)
+    """Raised one by one by the next sends (a ``DeliveryError``, or anything a bug raises)."""
+    failing_for_good: Exception | None = None
 
     def send(self, delivery: Delivery, secret: str | None) -> str:
         if self.failing_for_good is not None:
