@@ -200,3 +200,25 @@ def test_a_mail_part_holds_both_alternatives():
     assert {part.get_content_type() for part in parsed.iter_parts()} == {"text/plain", "text/html"}
     html = parsed.get_body(preferencelist=("html",)).get_content()
     assert 'href="/cards/SUP-7"' in html
+
+
+def test_slack_deliveries_go_only_to_slacks_webhook_host(dev_tables, receiver, monkeypatch):
+    monkeypatch.setenv("SLACK_API_BASE", receiver.url)
+    with pytest.raises(DeliveryError) as failure:
+        get_channel("slack").send(
+            "https://hooks.slack.com.evil.example/services/T0/B0/xyz",
+            render_message(FACTS, "en", "UTC"),
+            None,
+        )
+    assert (failure.value.reason, failure.value.permanent) == ("forbidden_address", True)
+    assert receiver.requests == []
+
+
+def test_a_failure_names_only_the_status(dev_tables):
+    server = Receiver(status=503)
+    try:
+        with pytest.raises(DeliveryError) as failure:
+            get_channel("webhook").send(server.url, render_message(FACTS, "en", "UTC"), SECRET)
+    finally:
+        server.close()
+    assert failure.value.reason == "HTTP 503"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
+from ipaddress import ip_address
 
 import pytest
 
@@ -11,6 +12,7 @@ from chalicelib.adapters.channels.email import alert_mail
 from chalicelib.adapters.channels.render import render_message
 from chalicelib.domain.alerts import AlertEvent, AlertFacts, DigestLine
 from chalicelib.domain.deliveries import one_line
+from chalicelib.domain.target_urls import forbidden
 from chalicelib.services.targets import target_problem
 
 AT = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -103,3 +105,46 @@ def test_a_digest_line_stays_one_line_whatever_its_title():
     text = render_message(facts.to_json(), "en", "UTC").text
     [listed] = [row for row in text.splitlines() if "SUP-1" in row]
     assert "two lines" in listed
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "127.0.0.1",
+        "::1",
+        "10.1.2.3",
+        "172.16.0.1",
+        "192.168.1.1",
+        "169.254.169.254",  # the metadata service
+        "fe80::1",
+        "100.64.0.1",  # carrier-grade NAT
+        "224.0.0.251",
+        "239.255.255.250",
+        "ff02::1",
+        "0.0.0.0",
+        "::",
+        "240.0.0.1",
+        "fc00::1",
+        "fd12:3456::1",
+        "fec0::1",
+        "::ffff:127.0.0.1",
+        "::ffff:169.254.169.254",
+        "2002:7f00:1::",  # 6to4 of 127.0.0.1
+        "64:ff9b::a9fe:a9fe",  # NAT64 of 169.254.169.254
+        "192.0.2.1",
+    ],
+)
+def test_addresses_a_delivery_never_connects_to(address):
+    assert forbidden(ip_address(address))
+
+
+@pytest.mark.parametrize("address", ["8.8.8.8", "2606:4700:4700::1111", "64:ff9b::808:808"])
+def test_public_addresses_are_allowed(address):
+    assert not forbidden(ip_address(address))
+
+
+def test_the_local_stack_may_reach_loopback_but_nothing_else_private():
+    assert not forbidden(ip_address("127.0.0.1"), loopback_allowed=True)
+    assert not forbidden(ip_address("::ffff:127.0.0.1"), loopback_allowed=True)
+    assert forbidden(ip_address("10.0.0.1"), loopback_allowed=True)
+    assert forbidden(ip_address("169.254.169.254"), loopback_allowed=True)

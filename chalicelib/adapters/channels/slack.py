@@ -2,7 +2,8 @@
 
 The buttons are what ``POST /hooks/slack`` answers (``docs/api.md``,
 "Acting from chat"): ``action_id`` ``take`` with the card id as its value.
-``SLACK_API_BASE`` replaces the scheme and host of the webhook URL,
+Only targets on ``hooks.slack.com`` are sent to (``forbidden_address``
+otherwise). ``SLACK_API_BASE`` replaces the scheme and host of the webhook URL,
 so the local stack and tests can point deliveries at a server of their own.
 """
 
@@ -13,8 +14,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from chalicelib import settings
-from chalicelib.adapters.channels import Message
+from chalicelib.adapters.channels import DeliveryError, Message
+from chalicelib.adapters.channels.egress import FORBIDDEN
 from chalicelib.adapters.channels.http import post_json
+from chalicelib.domain.target_urls import SLACK_WEBHOOK_HOST, target_url
 
 SLACK_BASE_ENV = settings.SLACK_API_BASE
 
@@ -51,6 +54,9 @@ class SlackChannel:
 
     def send(self, target: str, message: Message, secret: str | None) -> str:
         """Send to the webhook, under ``SLACK_API_BASE`` when that is set."""
+        parsed = target_url(target, http_allowed=False)
+        if parsed is None or parsed.host != SLACK_WEBHOOK_HOST:
+            raise DeliveryError(FORBIDDEN, permanent=True)  # only Slack's own webhook host
         base = settings.slack_api_base()
         # The webhook's path (``/services/T.../B.../...``) names it; only the host is swapped.
         url = base.rstrip("/") + urlsplit(target).path if base else target
