@@ -1,9 +1,12 @@
 """Card events that subscribers are told of: a new card (``card_created``) and a move
-(``card_entered_column``), raised once per event and delivered at once.
+(``card_entered_column``), recorded once per event and delivered by the next breach scan.
 
 The stream handler calls ``CardEventAlerts.event`` with each event appended to
 a card's history; the alert is keyed by the card event, so a redelivered
-record raises nothing new.
+record raises nothing new. Nothing here calls a third party: a subscriber's
+slow webhook must never hold up the stream, and with it the timers of every
+card. The alert's deliveries are pending at once, and the breach scan (every
+minute) sends them (``docs/design.md``, "Deliveries").
 """
 
 from __future__ import annotations
@@ -14,7 +17,6 @@ from chalicelib.domain.events import CardEvent, EventKind
 from chalicelib.ports.alerts import subscribers
 from chalicelib.ports.cards import card_store
 from chalicelib.ports.clock import now as clock_now
-from chalicelib.services.deliveries import deliver
 from chalicelib.services.notifications import QuietHours, raise_alert, subscriber_recipients
 
 _ALERTS = {
@@ -34,7 +36,7 @@ class CardEventAlerts:
         self._subscriptions: list[Subscription] | None = None
 
     def event(self, card_id: str, event: CardEvent) -> None:
-        """Raise the alert of a new ``created`` or ``moved`` card event, and deliver it."""
+        """Record the alert of a new ``created`` or ``moved`` card event, for the next scan."""
         kind = _ALERTS.get(event.kind)
         if kind is None:
             return
@@ -57,9 +59,7 @@ class CardEventAlerts:
         recipients = subscriber_recipients(facts, wanting, QuietHours(), now)
         if not recipients:
             return
-        created = raise_alert(CardEventAlert(card_id, event.seq), facts, recipients, now)
-        if created:
-            deliver(created, now)
+        raise_alert(CardEventAlert(card_id, event.seq), facts, recipients, now)
 
     def _load(self) -> list[Subscription]:
         if self._subscriptions is None:
