@@ -57,7 +57,7 @@ def post(
     408, 425, 429 and 5xx answers, time-outs and refused connections may pass
     (tried again); a forbidden target and any other answer are permanent.
     """
-    local = settings.dev()
+    local = reaches_loopback()
     target = target_url(url, http_allowed=local)
     if target is None:
         raise DeliveryError(FORBIDDEN, permanent=True)
@@ -68,6 +68,11 @@ def post(
         return answer
     permanent = answer.status < 500 and answer.status not in _RETRYABLE
     raise DeliveryError(f"HTTP {answer.status}", permanent=permanent)
+
+
+def reaches_loopback() -> bool:
+    """Whether ``http`` and loopback targets are taken: on the local stack only (its sinks)."""
+    return settings.dev()
 
 
 def _vetted_address(target: TargetUrl, *, loopback_allowed: bool) -> str:
