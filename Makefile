@@ -80,12 +80,15 @@ browser:
 		fi; \
 	fi
 
-# ruff, then the layer contracts of docs/architecture.md (import-linter, [tool.importlinter] in
-# pyproject.toml). make test runs these first, so CI enforces them.
+# ruff, the type checker (mypy, [tool.mypy] in pyproject.toml: chalicelib/, app.py, devstack/,
+# infrastructure/; incremental through .mypy_cache/) and the layer contracts of
+# docs/architecture.md (import-linter, [tool.importlinter]). make test runs these first, so CI
+# enforces them.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(RUFF_TARGET_CHECK)
+	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
 format: $(STAMP)

@@ -9,11 +9,11 @@ from urllib.parse import parse_qs
 from chalice import Response
 from chalice.app import Request
 
-from chalicelib.adapters.config_items import BoardItem
 from chalicelib.api.auth import PUBLIC
 from chalicelib.api.pages import error_page, locale_of, page, wants_html
-from chalicelib.api.registry import FORM, HTML, JSON, endpoint, media_type
+from chalicelib.api.registry import FORM, HTML, JSON, body_bytes, endpoint, media_type
 from chalicelib.api.schemas.intake import IntakeCreated, IntakeForm, MailAccepted
+from chalicelib.domain.boards import Board
 from chalicelib.links import site_path
 from chalicelib.rendering import render, texts
 from chalicelib.services import intake
@@ -35,7 +35,7 @@ def request_form(board_id: str, request: Request) -> Response:
     return page(_form_html(load_board(board_id), locale_of(request), {}, []))
 
 
-def _form_html(board: BoardItem, locale: str, values: dict[str, str], errors: list[str]) -> str:
+def _form_html(board: Board, locale: str, values: dict[str, str], errors: list[str]) -> str:
     return render(
         "form.html",
         locale,
@@ -63,7 +63,7 @@ def form_refused(request: Request, refusal: Response) -> Response:
         return error_page(request, refusal)
     try:
         board = load_board((request.uri_params or {}).get("board_id", ""))
-        sent = parse_qs((request.raw_body or b"").decode("utf-8"), max_num_fields=50)
+        sent = parse_qs(body_bytes(request).decode("utf-8"), max_num_fields=50)
     except (ServiceError, UnicodeDecodeError, ValueError):
         return error_page(request, refusal)
     values = {name: sent[name][0] for name in _SHOWN_FIELDS if sent.get(name)}
